@@ -1,0 +1,64 @@
+import type { Resource } from '../../model/index.js';
+import { routesOfGateway, type RouteDefinition } from '../../policy/index.js';
+import { defineRule } from '../rule.js';
+import { describeResource } from './describe.js';
+
+export default defineRule({
+  id: 'path-conflict',
+  description: 'Disallow two APIs or versions that one APIGateway would serve at the same path prefix with the same conditions',
+  severity: 'error',
+  messages: {
+    conflict: 'path prefix {{prefix}}{{conditions}} on {{hosts}} of APIGateway {{gateway}} is served by both {{this}} and {{other}}',
+  },
+  check(graph, report) {
+    const reported = new Set<string>();
+    for (const gateway of graph.list('APIGateway')) {
+      const byKey = new Map<string, RouteDefinition[]>();
+      for (const route of routesOfGateway(graph, gateway)) {
+        const key = `${route.pathPrefix}\0${JSON.stringify(route.headers)}\0${JSON.stringify(route.query)}`;
+        const group = byKey.get(key);
+        if (group === undefined) byKey.set(key, [route]);
+        else group.push(route);
+      }
+      for (const group of byKey.values()) {
+        const first = group[0]!;
+        for (const route of group.slice(1)) {
+          if (target(route) === target(first)) continue;
+          const dedupe = `${route.origin.resource.id}\0${String(route.origin.path)}\0${target(first)}`;
+          if (reported.has(dedupe)) continue;
+          reported.add(dedupe);
+          report({
+            messageId: 'conflict',
+            data: {
+              prefix: route.pathPrefix,
+              conditions: describeConditions(route),
+              hosts: route.hosts.length === 0 ? 'every host' : route.hosts.join(', '),
+              gateway: gateway.name,
+              this: describeTarget(route),
+              other: describeTarget(first),
+            },
+            target: route.origin.resource,
+            ...(route.origin.path === undefined ? {} : { path: route.origin.path }),
+          });
+        }
+      }
+    }
+  },
+});
+
+function target(route: RouteDefinition): string {
+  return `${route.api.id}\0${route.version?.id ?? ''}`;
+}
+
+function describeTarget(route: RouteDefinition): string {
+  const api = describeResource(route.api as Resource);
+  return route.version === undefined ? api : `${api} version ${route.version.name}`;
+}
+
+function describeConditions(route: RouteDefinition): string {
+  const parts = [
+    ...route.headers.map(([name, value]) => `header ${name}=${value}`),
+    ...route.query.map(([name, value]) => `query ${name}=${value}`),
+  ];
+  return parts.length === 0 ? '' : ` with ${parts.join(', ')}`;
+}

@@ -1,0 +1,37 @@
+import { Command, CommanderError } from 'commander';
+import { RULES } from '../analyzer/index.js';
+import { lintCommand } from './commands/lint.js';
+import { UsageError, type CliIO } from './io.js';
+import { extractRuleFlags } from './rule-flags.js';
+import { gitgateVersion } from './version.js';
+
+/**
+ * Runs the CLI with `args` (without `node` and the script) and returns the exit status:
+ * 0 success, 1 findings (lint errors), 2 usage or read errors.
+ */
+export async function runCli(args: readonly string[], io: CliIO): Promise<number> {
+  let exitCode = 0;
+  try {
+    const { args: rest, rules } = extractRuleFlags(args, RULES.map((rule) => rule.id));
+    const program = new Command('gitgate')
+      .description('GitOps-driven API management: lint, serve and analyze hub.traefik.io/v1alpha1 resources from git')
+      .version(gitgateVersion(), '-v, --version')
+      .exitOverride()
+      .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+      .showHelpAfterError('(run with --help for usage)');
+    program.addCommand(lintCommand(io, rules, (code) => (exitCode = code)));
+    for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    await program.parseAsync([...rest], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; every other commander error is a usage error.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_MODEL_READ') {
+      io.stderr(`gitgate: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

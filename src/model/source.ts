@@ -1,0 +1,94 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+
+/** A path to a field inside a resource document: map keys and list indexes. */
+export type FieldPath = readonly (string | number)[];
+
+/** A 1-based place in a source file. */
+export interface Position {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** `spec.apis[1].name`: the dotted form used in messages and reports. */
+export function formatFieldPath(path: FieldPath): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? segment : `.${segment}`;
+  }
+  return out;
+}
+
+/** One file that was read: its path relative to the root that was loaded, and its line table. */
+export class SourceFile {
+  readonly path: string;
+  readonly #lines: LineCounter;
+
+  constructor(path: string, lines: LineCounter) {
+    this.path = path;
+    this.#lines = lines;
+  }
+
+  /** Offsets are converted to lines and columns only when a diagnostic needs one. */
+  position(offset: number): Position {
+    const { line, col } = this.#lines.linePos(offset);
+    return { file: this.path, line, column: col };
+  }
+}
+
+/**
+ * Where a resource was written. It keeps the parsed document so that any field can be located
+ * when (and only when) a diagnostic points at it.
+ */
+export class ResourceSource {
+  readonly file: SourceFile;
+  readonly #doc: Document.Parsed;
+
+  constructor(file: SourceFile, doc: Document.Parsed) {
+    this.file = file;
+    this.#doc = doc;
+  }
+
+  /**
+   * The position of the value at `path` (or of its key with `target: 'key'`). A path that does
+   * not exist in the document points at the key of its deepest existing ancestor.
+   */
+  locate(path: FieldPath, target: 'value' | 'key' = 'value'): Position {
+    return this.file.position(this.#offsetOf(path, target));
+  }
+
+  #offsetOf(path: FieldPath, target: 'value' | 'key'): number {
+    let node: Node | null = this.#doc.contents;
+    let keyOffset = node?.range?.[0] ?? 0;
+    for (let i = 0; i < path.length; i++) {
+      node = this.#resolve(node);
+      const segment = path[i];
+      const last = i === path.length - 1;
+      if (isMap(node) && typeof segment === 'string') {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === segment);
+        if (pair === undefined) return keyOffset;
+        const key = pair.key as Node;
+        keyOffset = key.range?.[0] ?? keyOffset;
+        if (last && target === 'key') return keyOffset;
+        const value = pair.value as Node | null;
+        if (value === null || value.range === undefined || value.range === null) return keyOffset;
+        if (isScalar(value) && value.value === null && value.range[0] === value.range[1]) return keyOffset;
+        node = value;
+      } else if (isSeq(node) && typeof segment === 'number') {
+        const item = node.items[segment] as Node | undefined;
+        if (item?.range === undefined || item.range === null) return keyOffset;
+        keyOffset = item.range[0];
+        node = item;
+      } else {
+        return keyOffset;
+      }
+    }
+    return node?.range?.[0] ?? keyOffset;
+  }
+
+  #resolve(node: Node | null): Node | null {
+    if (isAlias(node)) return (node.resolve(this.#doc) as Node | undefined) ?? null;
+    return node;
+  }
+}

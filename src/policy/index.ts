@@ -1,0 +1,8 @@
+/**
+ * The policy compiler: from a ResourceGraph to what a gateway enforces. The analyzer's rules and
+ * the impact analysis use the same functions, so lint, reports and traffic agree.
+ */
+export { translateRegex } from './regex.js';
+export type { CompiledRegex, RegexResult } from './regex.js';
+export { joinPrefixes, routesOfGateway } from './routes.js';
+export type { Conditions, RouteDefinition } from './routes.js';

@@ -6,3 +6,7 @@ export { translateRegex } from './regex.js';
 export type { CompiledRegex, RegexResult } from './regex.js';
 export { joinPrefixes, routesOfGateway } from './routes.js';
 export type { Conditions, RouteDefinition } from './routes.js';
+export { compile, moreRestrictive } from './compile.js';
+export type { CompileOptions } from './compile.js';
+export { resolveBackend } from './backend.js';
+export type * from './runtime-config.js';

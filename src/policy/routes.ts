@@ -10,6 +10,12 @@ export interface RouteDefinition {
   readonly hosts: readonly string[];
   /** Collection prefix + API prefix + version route prefix, without a trailing slash (`/` for the root). */
   readonly pathPrefix: string;
+  /**
+   * What replaces `pathPrefix` in the path the backend receives: the API prefix, plus the version
+   * route prefix unless the version strips it. The collection prefix is always removed, so the
+   * backend sees the same path whichever way the API was reached (shared/spec/resources.md).
+   */
+  readonly upstreamPrefix: string;
   readonly api: Resource<'API'>;
   readonly version: Resource<'APIVersion'> | undefined;
   readonly collection: Resource<'APICollection'> | undefined;
@@ -56,9 +62,10 @@ export function routesOfGateway(graph: ResourceGraph, gateway: Resource<'APIGate
   for (const access of graph.accessesOfGateway(gateway)) {
     for (const { api, collection } of graph.grantsOfAccess(access)) {
       const base = joinPrefixes(collection?.spec.pathPrefix, api.spec.pathPrefix);
+      const apiPrefix = joinPrefixes(api.spec.pathPrefix);
       const apiOrigin = { resource: api as Resource, path: ['spec', 'pathPrefix'] as FieldPath };
       if (api.spec.currentVersion === undefined) {
-        add({ pathPrefix: base, api, version: undefined, collection, headers: [], query: [], origin: apiOrigin });
+        add({ pathPrefix: base, upstreamPrefix: apiPrefix, api, version: undefined, collection, headers: [], query: [], origin: apiOrigin });
         continue;
       }
       const versions = graph.versionsOfApi(api);
@@ -67,11 +74,12 @@ export function routesOfGateway(graph: ResourceGraph, gateway: Resource<'APIGate
         const versionRoutes = version.spec.routes ?? [];
         if (versionRoutes.length === 0) {
           fallbacks++;
-          add({ pathPrefix: base, api, version, collection, headers: [], query: [], origin: { resource: version, path: undefined } });
+          add({ pathPrefix: base, upstreamPrefix: apiPrefix, api, version, collection, headers: [], query: [], origin: { resource: version, path: undefined } });
         }
         versionRoutes.forEach((route, index) => {
           add({
             pathPrefix: joinPrefixes(base, route.pathPrefix),
+            upstreamPrefix: version.spec.stripPathPrefix === true ? apiPrefix : joinPrefixes(apiPrefix, route.pathPrefix),
             api,
             version,
             collection,
@@ -83,7 +91,9 @@ export function routesOfGateway(graph: ResourceGraph, gateway: Resource<'APIGate
       }
       if (fallbacks === 0) {
         const current = versions.find((version) => version.name === api.spec.currentVersion);
-        if (current !== undefined) add({ pathPrefix: base, api, version: current, collection, headers: [], query: [], origin: apiOrigin });
+        if (current !== undefined) {
+          add({ pathPrefix: base, upstreamPrefix: apiPrefix, api, version: current, collection, headers: [], query: [], origin: apiOrigin });
+        }
       }
     }
   }

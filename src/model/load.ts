@@ -40,8 +40,8 @@ const annotations = stringMap();
 export function loadSources(inputs: readonly SourceInput[], limits: LoadLimits = DEFAULT_LIMITS): LoadResult {
   const entries: ResourceEntry[] = [];
   const fileProblems: FileProblem[] = [];
-  for (const input of inputs) {
-    const parsed = parseYamlFile(input.path, input.content, limits);
+  for (const [order, input] of inputs.entries()) {
+    const parsed = parseYamlFile(input.path, input.content, limits, order);
     fileProblems.push(...parsed.problems);
     for (const document of parsed.documents) {
       const entry = decodeDocument(document);

@@ -23,10 +23,13 @@ export function formatFieldPath(path: FieldPath): string {
 /** One file that was read: its path relative to the root that was loaded, and its line table. */
 export class SourceFile {
   readonly path: string;
+  /** The file's place in the load order, so findings can say which definition came first. */
+  readonly order: number;
   readonly #lines: LineCounter;
 
-  constructor(path: string, lines: LineCounter) {
+  constructor(path: string, lines: LineCounter, order = 0) {
     this.path = path;
+    this.order = order;
     this.#lines = lines;
   }
 

@@ -27,13 +27,13 @@ export interface ParsedFile {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Checks the bytes of a file, then parses every document in it, never throwing for bad input. */
-export function parseYamlFile(path: string, content: Uint8Array | string, limits: LoadLimits): ParsedFile {
+export function parseYamlFile(path: string, content: Uint8Array | string, limits: LoadLimits, order = 0): ParsedFile {
   const text = typeof content === 'string' ? content : decode(path, content, limits);
   if (typeof text !== 'string') return { file: undefined, documents: [], problems: [text] };
   if (text.length > limits.maxFileBytes) return { file: undefined, documents: [], problems: [tooLarge(path, text.length, limits)] };
 
   const lines = new LineCounter();
-  const file = new SourceFile(path, lines);
+  const file = new SourceFile(path, lines, order);
   const problems: FileProblem[] = [];
   const documents: ParsedDocument[] = [];
   let docs: Document.Parsed[];

@@ -62,6 +62,7 @@ function compileGateway(graph: ResourceGraph, gateway: Resource<'APIGateway'>): 
     api: route.api.ref,
     version: route.version?.name ?? null,
     collection: route.collection?.name ?? null,
+    fallback: route.fallback,
   }));
   routes.sort(compareRoutes);
   const grants = new Map<string, { groups: Map<string, OperationGrant>; anyGroups: OperationGrant | null }>();
@@ -97,6 +98,8 @@ function compareRoutes(a: RouteConfig, b: RouteConfig): number {
     b.pathPrefix.length - a.pathPrefix.length ||
     compare(a.pathPrefix, b.pathPrefix) ||
     b.headers.length + b.query.length - (a.headers.length + a.query.length) ||
+    Number(a.fallback) - Number(b.fallback) ||
+    b.headers.length - a.headers.length ||
     compare(JSON.stringify([a.headers, a.query, a.api, a.version, a.collection]), JSON.stringify([b.headers, b.query, b.api, b.version, b.collection]))
   );
 }

@@ -22,6 +22,11 @@ export interface RouteDefinition {
   /** Header names are lower-cased. */
   readonly headers: Conditions;
   readonly query: Conditions;
+  /**
+   * True for the route a versioned API serves at its own prefix through a fallback version (or
+   * `currentVersion`): any version route that matches wins over it, even at the same prefix.
+   */
+  readonly fallback: boolean;
   /** Where the route comes from, for diagnostics. */
   readonly origin: { readonly resource: Resource; readonly path: FieldPath | undefined };
 }
@@ -65,7 +70,7 @@ export function routesOfGateway(graph: ResourceGraph, gateway: Resource<'APIGate
       const apiPrefix = joinPrefixes(api.spec.pathPrefix);
       const apiOrigin = { resource: api as Resource, path: ['spec', 'pathPrefix'] as FieldPath };
       if (api.spec.currentVersion === undefined) {
-        add({ pathPrefix: base, upstreamPrefix: apiPrefix, api, version: undefined, collection, headers: [], query: [], origin: apiOrigin });
+        add({ pathPrefix: base, upstreamPrefix: apiPrefix, api, version: undefined, collection, headers: [], query: [], fallback: false, origin: apiOrigin });
         continue;
       }
       const versions = graph.versionsOfApi(api);
@@ -74,7 +79,7 @@ export function routesOfGateway(graph: ResourceGraph, gateway: Resource<'APIGate
         const versionRoutes = version.spec.routes ?? [];
         if (versionRoutes.length === 0) {
           fallbacks++;
-          add({ pathPrefix: base, upstreamPrefix: apiPrefix, api, version, collection, headers: [], query: [], origin: { resource: version, path: undefined } });
+          add({ pathPrefix: base, upstreamPrefix: apiPrefix, api, version, collection, headers: [], query: [], fallback: true, origin: { resource: version, path: undefined } });
         }
         versionRoutes.forEach((route, index) => {
           add({
@@ -85,6 +90,7 @@ export function routesOfGateway(graph: ResourceGraph, gateway: Resource<'APIGate
             collection,
             headers: sortedConditions(route.headers, true),
             query: sortedConditions(route.queryParams, false),
+            fallback: false,
             origin: { resource: version, path: ['spec', 'routes', index] },
           });
         });
@@ -92,7 +98,7 @@ export function routesOfGateway(graph: ResourceGraph, gateway: Resource<'APIGate
       if (fallbacks === 0) {
         const current = versions.find((version) => version.name === api.spec.currentVersion);
         if (current !== undefined) {
-          add({ pathPrefix: base, upstreamPrefix: apiPrefix, api, version: current, collection, headers: [], query: [], origin: apiOrigin });
+          add({ pathPrefix: base, upstreamPrefix: apiPrefix, api, version: current, collection, headers: [], query: [], fallback: true, origin: apiOrigin });
         }
       }
     }

@@ -22,7 +22,11 @@ export interface GatewayConfig {
   readonly name: string;
   /** Lower-cased hosts; empty means every host. */
   readonly hosts: readonly string[];
-  /** Sorted by path prefix (longest first), then by number of conditions (most first). */
+  /**
+   * Sorted by path prefix (longest first), then by number of conditions (most first), version
+   * routes before fallbacks, header conditions before query conditions; the first route whose
+   * conditions hold wins, which makes the choice deterministic when different conditions overlap.
+   */
   readonly routes: readonly RouteConfig[];
   /** Who may call each API through this gateway, by `namespace/name`. */
   readonly access: Readonly<Record<string, ApiAccessConfig>>;
@@ -38,6 +42,8 @@ export interface RouteConfig {
   /** The APIVersion name, or null for an unversioned API. */
   readonly version: string | null;
   readonly collection: string | null;
+  /** A versioned API's fallback at its own prefix: any matching version route wins over it. */
+  readonly fallback: boolean;
 }
 
 /** Operation sets granted: every operation, or the named sets (possibly none). */

@@ -8,7 +8,7 @@ export default defineRule({
     collection: 'APICollection {{name}} contains no API',
     access: 'APIAccess {{name}} grants no API',
     rateLimit: 'APIRateLimit {{name}} applies to no API',
-    gateway: 'APIGateway {{name}} lists no APIAccess: it serves nothing',
+    gateway: 'APIGateway {{name}} lists no existing APIAccess: it serves nothing',
   },
   check(graph, report) {
     for (const collection of graph.list('APICollection')) {
@@ -21,7 +21,7 @@ export default defineRule({
       if (graph.apisOfRateLimit(limit).length === 0) report({ messageId: 'rateLimit', data: { name: limit.name }, target: limit });
     }
     for (const gateway of graph.list('APIGateway')) {
-      if ((gateway.spec.apiAccesses ?? []).length === 0) report({ messageId: 'gateway', data: { name: gateway.name }, target: gateway });
+      if (graph.accessesOfGateway(gateway).length === 0) report({ messageId: 'gateway', data: { name: gateway.name }, target: gateway });
     }
   },
 });

@@ -21,9 +21,13 @@ export default defineRule({
         else group.push(route);
       }
       for (const group of byKey.values()) {
+        // Report the route written later in the sources, whatever the order of apiAccesses.
+        group.sort(compareOrigins);
         const first = group[0]!;
         for (const route of group.slice(1)) {
           if (target(route) === target(first)) continue;
+          // A version route at the API's own prefix wins over its fallback: not a tie.
+          if (route.api === first.api && route.fallback !== first.fallback) continue;
           const dedupe = `${route.origin.resource.id}\0${String(route.origin.path)}\0${target(first)}`;
           if (reported.has(dedupe)) continue;
           reported.add(dedupe);
@@ -45,6 +49,12 @@ export default defineRule({
     }
   },
 });
+
+function compareOrigins(a: RouteDefinition, b: RouteDefinition): number {
+  const pa = a.origin.resource.source.locate(a.origin.path ?? ['metadata', 'name']);
+  const pb = b.origin.resource.source.locate(b.origin.path ?? ['metadata', 'name']);
+  return a.origin.resource.source.file.order - b.origin.resource.source.file.order || pa.line - pb.line || pa.column - pb.column;
+}
 
 function target(route: RouteDefinition): string {
   return `${route.api.id}\0${route.version?.id ?? ''}`;

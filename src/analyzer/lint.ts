@@ -24,9 +24,10 @@ export function lint(graph: ResourceGraph, options: LintOptions = {}): LintResul
   const settings = options.rules ?? {};
   const diagnostics: Diagnostic[] = [];
   for (const rule of options.ruleSet ?? RULES) {
-    const setting = settings[rule.id];
-    if (setting === 'off' && rule.disableable !== false) continue;
-    const configured = setting === 'off' ? undefined : setting;
+    // A rule that cannot be turned off cannot be downgraded either: its settings are ignored.
+    const setting = rule.disableable === false ? undefined : settings[rule.id];
+    if (setting === 'off') continue;
+    const configured = setting;
     rule.check(graph, (descriptor) => diagnostics.push(toDiagnostic(rule, descriptor, configured)));
   }
   diagnostics.sort(compareDiagnostics);

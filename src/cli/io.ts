@@ -18,7 +18,11 @@ export class UsageError extends Error {
 
 export async function writeOutput(io: CliIO, text: string, file: string | undefined): Promise<void> {
   if (file === undefined) io.stdout(text);
-  else await writeFile(file, text);
+  else {
+    await writeFile(file, text).catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`${file}: cannot be written: ${error.code ?? error.message}`, { cause: error });
+    });
+  }
 }
 
 /** Collects a repeatable flag (`--include a --include b`). */

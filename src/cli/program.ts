@@ -12,7 +12,11 @@ import { gitgateVersion } from './version.js';
 export async function runCli(args: readonly string[], io: CliIO): Promise<number> {
   let exitCode = 0;
   try {
-    const { args: rest, rules } = extractRuleFlags(args, RULES.map((rule) => rule.id));
+    const { args: rest, rules } = extractRuleFlags(
+      args,
+      RULES.map((rule) => rule.id),
+      RULES.filter((rule) => rule.disableable === false).map((rule) => rule.id),
+    );
     const program = new Command('gitgate')
       .description('GitOps-driven API management: lint, serve and analyze hub.traefik.io/v1alpha1 resources from git')
       .version(gitgateVersion(), '-v, --version')

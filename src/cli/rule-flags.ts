@@ -14,7 +14,7 @@ const VALUES: Readonly<Record<string, 'off' | 'warning' | 'error'>> = {
  * Takes `--rule.NAME=VALUE` and `--rule.NAME VALUE` out of the arguments (commander has no
  * dynamic option names) and returns the remaining arguments with the rule settings.
  */
-export function extractRuleFlags(args: readonly string[], ruleIds: readonly string[]): { args: string[]; rules: RuleSettings } {
+export function extractRuleFlags(args: readonly string[], ruleIds: readonly string[], fixed: readonly string[] = []): { args: string[]; rules: RuleSettings } {
   const rest: string[] = [];
   const rules: Record<string, 'off' | 'warning' | 'error'> = {};
   for (let i = 0; i < args.length; i++) {
@@ -29,6 +29,7 @@ export function extractRuleFlags(args: readonly string[], ruleIds: readonly stri
     if (!ruleIds.includes(name)) throw new UsageError(`unknown rule "${name}" in ${arg}: rules are ${ruleIds.join(', ')}`);
     const value = raw === undefined ? undefined : VALUES[raw.toLowerCase()];
     if (value === undefined) throw new UsageError(`--rule.${name} takes false, warning or error, not ${raw === undefined ? 'nothing' : `"${raw}"`}`);
+    if (fixed.includes(name) && value !== 'error') throw new UsageError(`rule ${name} cannot be turned off or made a warning: a file that cannot be read is always an error`);
     rules[name] = value;
   }
   return { args: rest, rules };

@@ -10,6 +10,8 @@ type Labels = Readonly<Record<string, string>>;
 export interface SelectorProblem {
   readonly path: FieldPath;
   readonly message: string;
+  /** Point at the label's key rather than its value. */
+  readonly at?: 'key' | 'value';
 }
 
 /** What makes a selector malformed; a malformed selector matches nothing. */
@@ -17,14 +19,14 @@ export function selectorProblems(selector: LabelSelector): SelectorProblem[] {
   const problems: SelectorProblem[] = [];
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     const keyProblem = checkLabelKey(key);
-    if (keyProblem !== undefined) problems.push({ path: ['matchLabels', key], message: keyProblem });
+    if (keyProblem !== undefined) problems.push({ path: ['matchLabels', key], message: keyProblem, at: 'key' });
     const valueProblem = checkLabelValue(value);
-    if (valueProblem !== undefined) problems.push({ path: ['matchLabels', key], message: valueProblem });
+    if (valueProblem !== undefined) problems.push({ path: ['matchLabels', key], message: valueProblem, at: 'value' });
   }
   (selector.matchExpressions ?? []).forEach((expression, index) => {
     const at = ['matchExpressions', index];
     const keyProblem = checkLabelKey(expression.key);
-    if (keyProblem !== undefined) problems.push({ path: [...at, 'key'], message: keyProblem });
+    if (keyProblem !== undefined) problems.push({ path: [...at, 'key'], message: keyProblem, at: 'value' });
     const values = expression.values ?? [];
     switch (expression.operator) {
       case 'In':
@@ -43,7 +45,7 @@ export function selectorProblems(selector: LabelSelector): SelectorProblem[] {
     }
     values.forEach((value, i) => {
       const valueProblem = checkLabelValue(value);
-      if (valueProblem !== undefined) problems.push({ path: [...at, 'values', i], message: valueProblem });
+      if (valueProblem !== undefined) problems.push({ path: [...at, 'values', i], message: valueProblem, at: 'value' });
     });
   });
   return problems;

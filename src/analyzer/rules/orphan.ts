@@ -2,7 +2,7 @@ import { defineRule } from '../rule.js';
 
 export default defineRule({
   id: 'orphan',
-  description: 'Warn about resources nothing uses: accesses no gateway lists, collections no access reaches, APIs no gateway exposes, versions of unversioned APIs',
+  description: 'Warn about accesses no gateway lists, collections no access reaches, APIs no gateway exposes and versions of unversioned APIs',
   severity: 'warning',
   messages: {
     access: 'APIAccess {{name}} is not listed by any APIGateway: it has no effect',

@@ -10,7 +10,7 @@ export default defineRule({
     const check = (resource: Resource, path: FieldPath, selector: LabelSelector | undefined) => {
       if (selector === undefined) return;
       for (const problem of selectorProblems(selector)) {
-        report({ messageId: 'malformed', data: { message: problem.message }, target: resource, path: [...path, ...problem.path] });
+        report({ messageId: 'malformed', data: { message: problem.message }, target: resource, path: [...path, ...problem.path], at: problem.at ?? 'value' });
       }
     };
     for (const access of graph.list('APIAccess')) {

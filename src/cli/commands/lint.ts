@@ -26,12 +26,14 @@ export function lintCommand(io: CliIO, rules: RuleSettings, setExitCode: (code: 
 Rules: --rule.NAME=false|warning|error turns a rule off or changes its severity.
   ${RULES.map((rule) => `${rule.id.padEnd(14)} ${rule.severity.padEnd(8)} ${rule.description}`).join('\n  ')}
 
-Exit status: 0 no error (warnings allowed), 1 at least one error, 2 usage or read error.`,
+Exit status: 0 no error (warnings allowed), 1 at least one error, 2 usage or read error.
+`,
     )
     .action(async (flags: LintFlags) => {
       const read = await readSourceDir(flags.path, { include: flags.include, exclude: flags.exclude });
       const loaded = loadSources(read.inputs);
-      const graph = createGraph({ ...loaded, fileProblems: [...read.problems, ...loaded.fileProblems] });
+      // Files refused before parsing (too large, links outside the path) count as read too.
+      const graph = createGraph({ files: loaded.files + read.problems.length, entries: loaded.entries, fileProblems: [...read.problems, ...loaded.fileProblems] });
       const result = lint(graph, { rules });
       const text = REPORTERS[flags.format](result.diagnostics, { summary: result.summary, rules: RULES, toolVersion: gitgateVersion() });
       await writeOutput(io, text, flags.output);

@@ -11,7 +11,9 @@ export interface LoadLimits {
 }
 
 export const DEFAULT_LIMITS: LoadLimits = {
-  maxFileBytes: 8 * 1024 * 1024,
+  // Kubernetes refuses objects above ~1.5 MiB; 2 MiB leaves room for a multi-document file while
+  // keeping the worst-case parse of a hostile file to a few seconds.
+  maxFileBytes: 2 * 1024 * 1024,
   maxAliases: 100,
   maxDepth: 64,
   maxDocuments: 10_000,

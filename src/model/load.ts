@@ -69,10 +69,10 @@ function decodeDocument({ file, doc, value }: ParsedDocument): ResourceEntry | u
   const ctx = new DecodeContext();
   const known = isKind(kind) && KINDS[kind].apiVersion === apiVersion;
   if (!known) {
-    if (apiVersion.startsWith(`${HUB_GROUP}/`) && apiVersion !== HUB_API_VERSION) {
+    // Another version of one of our kinds would silently do nothing: say so. Other kinds of the
+    // hub group (AccessControlPolicy, EdgeIngress...) are left alone like any other kind.
+    if (HUB_KIND_NAMES.has(kind) && apiVersion.startsWith(`${HUB_GROUP}/`) && apiVersion !== HUB_API_VERSION) {
       ctx.error(['apiVersion'], `apiVersion "${apiVersion}" is not supported: gitgate reads ${HUB_API_VERSION}`);
-    } else if (apiVersion === HUB_API_VERSION) {
-      ctx.error(['kind'], `unknown kind "${kind}" for ${HUB_API_VERSION}: expected one of ${[...HUB_KIND_NAMES].join(', ')}`);
     }
     return entry(kind, apiVersion, value, source, ctx, false);
   }

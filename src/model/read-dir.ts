@@ -44,31 +44,66 @@ export async function readSourceDir(root: string, options: ReadOptions = {}): Pr
   const files = (await walk(root, ''))
     .filter((file) => YAML_FILE.test(file) && (include?.(file) ?? true) && !(exclude?.(file) ?? false))
     .sort();
+  // Files are read concurrently (on many small files the time goes to waiting for I/O), and
+  // the outcomes are taken in sorted order: inputs, problems and the error for the first
+  // unreadable file are the same as when reading one file after another.
+  const outcomes = await settleInOrder(files, READ_CONCURRENCY, (file) => readOne(root, realRoot, file, limits));
   const inputs: SourceInput[] = [];
   const problems: FileProblem[] = [];
-  for (const file of files) {
-    const absolute = path.join(root, file);
-    const info = await lstat(absolute).catch(readFailure(file));
-    if (info.isSymbolicLink()) {
-      // A link is followed only when it stays inside the root, so a repository cannot make the
-      // linter read files elsewhere on the machine.
-      const target = await realpath(absolute).catch(() => undefined);
-      if (target === undefined || !(target + path.sep).startsWith(realRoot + path.sep)) {
-        problems.push({ file, line: 1, column: 1, message: 'is a symbolic link to a file outside the path: not read', severity: 'warning' });
-        continue;
-      }
-      if (!(await stat(target)).isFile()) continue;
-    } else if (!info.isFile()) {
-      continue;
-    }
-    const size = (await stat(absolute)).size;
-    if (size > limits.maxFileBytes) {
-      problems.push({ file, line: 1, column: 1, message: `is ${size} bytes, larger than the limit of ${limits.maxFileBytes} bytes`, severity: 'error' });
-      continue;
-    }
-    inputs.push({ path: file, content: await readFile(absolute).catch(readFailure(file)) });
+  for (const outcome of outcomes) {
+    if (!outcome.ok) throw outcome.error;
+    if (outcome.value === undefined) continue;
+    if ('content' in outcome.value) inputs.push(outcome.value);
+    else problems.push(outcome.value);
   }
   return { inputs, problems };
+}
+
+/** Files read at once: enough to keep libuv's thread pool busy, few enough to spare descriptors. */
+const READ_CONCURRENCY = 16;
+
+/** One file: its input, a problem instead of its content, or undefined when it is skipped. */
+async function readOne(root: string, realRoot: string, file: string, limits: LoadLimits): Promise<SourceInput | FileProblem | undefined> {
+  const absolute = path.join(root, file);
+  const info = await lstat(absolute).catch(readFailure(file));
+  let size = info.size;
+  if (info.isSymbolicLink()) {
+    // A link is followed only when it stays inside the root, so a repository cannot make the
+    // linter read files elsewhere on the machine.
+    const target = await realpath(absolute).catch(() => undefined);
+    if (target === undefined || !(target + path.sep).startsWith(realRoot + path.sep)) {
+      return { file, line: 1, column: 1, message: 'is a symbolic link to a file outside the path: not read', severity: 'warning' };
+    }
+    const targetInfo = await stat(target);
+    if (!targetInfo.isFile()) return undefined;
+    size = targetInfo.size;
+  } else if (!info.isFile()) {
+    return undefined;
+  }
+  if (size > limits.maxFileBytes) {
+    return { file, line: 1, column: 1, message: `is ${size} bytes, larger than the limit of ${limits.maxFileBytes} bytes`, severity: 'error' };
+  }
+  return { path: file, content: await readFile(absolute).catch(readFailure(file)) };
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Runs `task` on every item, at most `limit` at a time, and returns the outcomes in item order. */
+async function settleInOrder<I, T>(items: readonly I[], limit: number, task: (item: I) => Promise<T>): Promise<Settled<T>[]> {
+  const outcomes: Settled<T>[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        outcomes[index] = { ok: true, value: await task(items[index]!) };
+      } catch (error) {
+        outcomes[index] = { ok: false, error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return outcomes;
 }
 
 async function walk(root: string, relative: string): Promise<string[]> {

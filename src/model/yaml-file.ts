@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Alias, type Document, type Node } from 'yaml';
 import type { LoadLimits } from './limits.js';
 import { SourceFile } from './source.js';
 
@@ -30,6 +30,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function parseYamlFile(path: string, content: Uint8Array | string, limits: LoadLimits, order = 0): ParsedFile {
   const text = typeof content === 'string' ? content : decode(path, content, limits);
   if (typeof text !== 'string') return { file: undefined, documents: [], problems: [text] };
+  if (typeof content === 'string' && text.includes('\0')) return { file: undefined, documents: [], problems: [fileProblem(path, 'is a binary file, not YAML')] };
   if (text.length > limits.maxFileBytes) return { file: undefined, documents: [], problems: [tooLarge(path, text.length, limits)] };
 
   // Count document markers before parsing: a file of a million tiny documents is refused in
@@ -56,6 +57,12 @@ export function parseYamlFile(path: string, content: Uint8Array | string, limits
   }
   for (const doc of docs) {
     const before = problems.length;
+    if (doc.errors.some((error) => error.code === 'RESOURCE_EXHAUSTION')) {
+      // The parser ran out of stack: where it stopped depends on the stack size, and it may
+      // report it many times. Say it once, at the start of the document.
+      problems.push(at(file, doc.range[0], `nesting is too deep to parse (the limit is ${limits.maxDepth} levels)`, 'error'));
+      continue;
+    }
     for (const error of doc.errors) problems.push(at(file, error.pos[0], syntaxMessage(error.code, error.message), 'error'));
     for (const warning of doc.warnings) {
       // An unresolved tag (`!!js/function`, `!custom`) would otherwise load as a plain string.
@@ -114,7 +121,6 @@ function firstLine(message: string): string {
 
 function syntaxMessage(code: string, message: string): string {
   if (code === 'DUPLICATE_KEY') return 'duplicate key: map keys must be unique';
-  if (code === 'RESOURCE_EXHAUSTION') return 'nesting is too deep to parse';
   return `YAML syntax error: ${firstLine(message)}`;
 }
 
@@ -128,6 +134,22 @@ type Converted = { ok: true; value: unknown } | { ok: false; problem: string; of
 function toPlain(doc: Document.Parsed, limits: LoadLimits): Converted {
   let aliases = 0;
   let failure: Converted | undefined;
+  // Aliases and anchored nodes in document order, collected once on the first alias: resolving
+  // each alias by walking the whole document would cost a walk per alias.
+  let ordered: Node[] | undefined;
+  const resolve = (alias: Alias): Node | undefined => {
+    if (ordered === undefined) {
+      const nodes: Node[] = [];
+      visit(doc, { Node: (_key, node) => void ((isAlias(node) || (node as { anchor?: string }).anchor !== undefined) && nodes.push(node as Node)) });
+      ordered = nodes;
+    }
+    let found: Node | undefined;
+    for (const node of ordered) {
+      if (node === alias) break;
+      if (!isAlias(node) && node.anchor === alias.source) found = node;
+    }
+    return found;
+  };
   const fail = (problem: string, node: Node): undefined => {
     failure ??= { ok: false, problem, offset: node.range?.[0] ?? 0 };
     return undefined;
@@ -136,7 +158,7 @@ function toPlain(doc: Document.Parsed, limits: LoadLimits): Converted {
     if (failure !== undefined || node === null) return null;
     if (isAlias(node)) {
       if (++aliases > limits.maxAliases) return fail(`more than ${limits.maxAliases} aliases in one document`, node);
-      const target = node.resolve(doc) as Node | undefined;
+      const target = resolve(node);
       if (target === undefined) return fail(`alias *${node.source} has no anchor`, node);
       return convert(target, depth);
     }

@@ -2,12 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { lint, RULES, type Diagnostic, type Rule } from '../../src/analyzer/index.js';
 import { graphFromSources } from '../../src/model/index.js';
 
-/** Files by path, or a single YAML text (loaded as `test.yaml`). */
-export type Files = string | Readonly<Record<string, string>>;
+/** A file's content: YAML text, or raw bytes (to test encodings and binary files). */
+export type Content = string | Uint8Array;
+
+/** Files by path, or a single file's content (loaded as `test.yaml`). */
+export type Files = Content | Readonly<Record<string, Content>>;
 
 /** Lints files with every rule (or only `rule`) and returns the sorted diagnostics. */
 export function lintFiles(files: Files, rule?: Rule | string): readonly Diagnostic[] {
-  const inputs = typeof files === 'string' ? [{ path: 'test.yaml', content: files }] : Object.entries(files).map(([path, content]) => ({ path, content }));
+  const inputs =
+    typeof files === 'string' || files instanceof Uint8Array
+      ? [{ path: 'test.yaml', content: files }]
+      : Object.entries(files).map(([path, content]) => ({ path, content }));
   const graph = graphFromSources(inputs);
   const ruleSet = rule === undefined ? RULES : [typeof rule === 'string' ? RULES.find((r) => r.id === rule)! : rule];
   return lint(graph, { ruleSet }).diagnostics;

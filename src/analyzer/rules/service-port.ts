@@ -10,7 +10,7 @@ export default defineRule({
     missing: 'port {{port}} not found in resource {{service}} on field "{{field}}" in resource {{source}}',
   },
   check(graph, report) {
-    const check = (source: Resource, path: FieldPath, namespace: string | undefined, serviceName: string, port: ServicePort | undefined) => {
+    const check = (source: Resource, path: FieldPath, namespace: string | undefined, serviceName: string, port: ServicePort | undefined, legacy = false) => {
       const service = graph.get('Service', namespace, serviceName);
       if (service === undefined || port === undefined) return;
       const ports = service.spec.ports;
@@ -29,6 +29,8 @@ export default defineRule({
         },
         target: source,
         path: [...path, field],
+        // The legacy openApiSpec.port is ignored by gitgate: a stale one is worth a warning only.
+        ...(legacy ? { severity: 'warning' as const } : {}),
       });
     };
     for (const kind of ['API', 'APIVersion'] as const) {
@@ -36,7 +38,7 @@ export default defineRule({
         const service = resource.spec.service;
         if (service === undefined) continue;
         check(resource, ['spec', 'service', 'port'], resource.namespace, service.name, service.port);
-        check(resource, ['spec', 'service', 'openApiSpec', 'port'], resource.namespace, service.name, service.openApiSpec?.port);
+        check(resource, ['spec', 'service', 'openApiSpec', 'port'], resource.namespace, service.name, service.openApiSpec?.port, true);
       }
     }
     for (const portal of graph.list('APIPortal')) {

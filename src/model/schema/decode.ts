@@ -101,24 +101,25 @@ export function stringMap(keyCheck?: Check<string>, valueCheck?: Check<string>):
   return (value, path, ctx) => {
     if (!isRecord(value)) return ctx.error(path, `must be a map, not ${describe(value)}`);
     const out: Record<string, string> = {};
+    let valid = true;
     for (const [key, entry] of Object.entries(value)) {
       const keyMessage = keyCheck?.(key);
       if (keyMessage !== undefined) {
-        ctx.error([...path, key], keyMessage, 'key');
+        valid = ctx.error([...path, key], keyMessage, 'key') !== INVALID;
         continue;
       }
       if (typeof entry !== 'string') {
-        ctx.error([...path, key], `must be a string, not ${describe(entry)}`);
+        valid = ctx.error([...path, key], `must be a string, not ${describe(entry)}`) !== INVALID;
         continue;
       }
       const valueMessage = valueCheck?.(entry);
       if (valueMessage !== undefined) {
-        ctx.error([...path, key], valueMessage);
+        valid = ctx.error([...path, key], valueMessage) !== INVALID;
         continue;
       }
       out[key] = entry;
     }
-    return out;
+    return valid ? out : INVALID;
   };
 }
 
@@ -159,8 +160,11 @@ export interface ObjectOptions {
 }
 
 /**
- * A map with known fields. A required field that is missing or invalid makes the whole object
- * invalid; an optional one is reported and left out.
+ * A map with known fields. A field that is invalid, or required and missing, makes the whole
+ * object invalid (every problem is still reported). Dropping only the bad field would be
+ * unsafe: an absent selector, filter or domain list often means "all", so a typo would widen
+ * what a resource grants. Unknown fields and cross-field checks are reported without
+ * invalidating.
  */
 export function object<F extends Fields>(fields: F, options: ObjectOptions = {}): Decoder<DecodedFields<F>> {
   const strict = options.strict ?? true;
@@ -180,7 +184,7 @@ export function object<F extends Fields>(fields: F, options: ObjectOptions = {})
       if (field.legacy !== undefined) ctx.warn(fieldPath, field.legacy);
       const decoded = field.decode(raw, fieldPath, ctx);
       if (decoded === INVALID) {
-        if (field.required) valid = false;
+        valid = false;
       } else {
         out[name] = decoded;
       }

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { RULES } from '../analyzer/index.js';
+import { keysCommand, usersCommand } from './commands/identity.js';
 import { lintCommand } from './commands/lint.js';
+import { serveCommand } from './commands/serve.js';
 import { UsageError, type CliIO } from './io.js';
 import { extractRuleFlags } from './rule-flags.js';
 import { gitgateVersion } from './version.js';
@@ -23,8 +25,16 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<number
       .exitOverride()
       .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
       .showHelpAfterError('(run with --help for usage)');
-    program.addCommand(lintCommand(io, rules, (code) => (exitCode = code)));
-    for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    const setExitCode = (code: number) => (exitCode = code);
+    program.addCommand(lintCommand(io, rules, setExitCode));
+    program.addCommand(serveCommand(io, setExitCode));
+    program.addCommand(usersCommand(io, setExitCode));
+    program.addCommand(keysCommand(io, setExitCode));
+    const configure = (command: Command): void => {
+      command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+      command.commands.forEach(configure);
+    };
+    program.commands.forEach(configure);
     await program.parseAsync([...rest], { from: 'user' });
     return exitCode;
   } catch (error) {

@@ -1,0 +1,127 @@
+import type { ApiConfig, ConditionList, GatewayConfig, RateLimitsConfig, RuntimeConfig, TargetConfig } from '../policy/index.js';
+import { AccessPolicy } from './access.js';
+import { canonicalizePath } from './canonical-path.js';
+import { CorsPolicy } from './cors.js';
+import type { UpstreamPools, Upstream } from './upstream.js';
+import { Router, type RoutableRoute } from './router.js';
+
+/** What the hot path needs of one API, shared by all its routes. */
+export interface CompiledApi {
+  /** `namespace/name`. */
+  readonly key: string;
+  readonly name: string;
+  readonly rateLimits: RateLimitsConfig;
+}
+
+/** One target (an API or one version of it), with everything precomputed. */
+export interface CompiledTarget {
+  readonly version: string | null;
+  readonly upstream: Upstream;
+  readonly requestSet: ConditionList;
+  readonly requestDelete: ReadonlySet<string>;
+  readonly responseSet: ConditionList;
+  readonly responseDelete: readonly string[];
+  readonly cors: CorsPolicy | null;
+}
+
+export interface CompiledRoute extends RoutableRoute {
+  readonly upstreamPrefix: string;
+  readonly api: CompiledApi;
+  readonly target: CompiledTarget;
+  readonly access: AccessPolicy;
+}
+
+/**
+ * A RuntimeConfig turned into the structures requests use. Built once per configuration swap,
+ * never per request; the gateway swaps the whole object in one assignment.
+ */
+export class CompiledConfig {
+  readonly revision: string;
+  readonly hash: string;
+  readonly #routers = new Map<string, Router<CompiledRoute>>();
+  readonly #anyHost: Router<CompiledRoute> | undefined;
+  readonly problems: readonly string[];
+
+  constructor(config: RuntimeConfig, pools: UpstreamPools, overrides: ReadonlyMap<string, string>) {
+    this.revision = config.revision;
+    this.hash = config.hash;
+    const problems: string[] = [];
+    const apis = new Map<string, CompiledApi>();
+    const targets = new Map<string, CompiledTarget>();
+    const apiOf = (key: string, api: ApiConfig): CompiledApi => {
+      let compiled = apis.get(key);
+      if (compiled === undefined) apis.set(key, (compiled = { key, name: api.name, rateLimits: api.rateLimits }));
+      return compiled;
+    };
+    const targetOf = (key: string, target: TargetConfig): CompiledTarget => {
+      const id = `${key}@${target.version ?? ''}`;
+      let compiled = targets.get(id);
+      if (compiled === undefined) targets.set(id, (compiled = compileTarget(target, pools, overrides)));
+      return compiled;
+    };
+    let anyHost: Router<CompiledRoute> | undefined;
+    for (const gateway of config.gateways) {
+      const router = new Router(compileRoutes(gateway, config, apiOf, targetOf, problems));
+      if (gateway.hosts.length === 0) {
+        // Gateways are sorted by name: with several answering every host, the first one does.
+        anyHost ??= router;
+      }
+      for (const host of gateway.hosts) if (!this.#routers.has(host)) this.#routers.set(host, router);
+    }
+    this.#anyHost = anyHost;
+    this.problems = problems;
+  }
+
+  /** The router of the gateway answering on `host` (lower-cased, without port). */
+  routerFor(host: string): Router<CompiledRoute> | undefined {
+    return this.#routers.get(host) ?? this.#anyHost;
+  }
+}
+
+function compileRoutes(
+  gateway: GatewayConfig,
+  config: RuntimeConfig,
+  apiOf: (key: string, api: ApiConfig) => CompiledApi,
+  targetOf: (key: string, target: TargetConfig) => CompiledTarget,
+  problems: string[],
+): CompiledRoute[] {
+  const routes: CompiledRoute[] = [];
+  const accessCache = new Map<string, AccessPolicy>();
+  for (const route of gateway.routes) {
+    const api = config.apis[route.api];
+    const target = api?.targets[route.version ?? ''];
+    const pathPrefix = canonicalizePath(route.pathPrefix);
+    const upstreamPrefix = canonicalizePath(route.upstreamPrefix);
+    if (api === undefined || target === undefined || typeof pathPrefix !== 'string' || typeof upstreamPrefix !== 'string') {
+      problems.push(`gateway ${gateway.name}: route ${route.pathPrefix} to ${route.api} cannot be served`);
+      continue;
+    }
+    const accessKey = `${route.api}@${route.version ?? ''}`;
+    let access = accessCache.get(accessKey);
+    if (access === undefined) accessCache.set(accessKey, (access = new AccessPolicy(gateway.access[route.api], target)));
+    routes.push({
+      pathPrefix,
+      upstreamPrefix,
+      headers: route.headers,
+      query: route.query,
+      api: apiOf(route.api, api),
+      target: targetOf(route.api, target),
+      access,
+    });
+  }
+  return routes;
+}
+
+function compileTarget(target: TargetConfig, pools: UpstreamPools, overrides: ReadonlyMap<string, string>): CompiledTarget {
+  const { backend } = target;
+  const override = backend.kind === 'dns' ? overrides.get(`${backend.service.namespace}/${backend.service.name}`) : undefined;
+  return {
+    version: target.version,
+    upstream: pools.upstream(override === undefined ? backend.urls : [override]),
+    requestSet: target.headers.request.set,
+    requestDelete: new Set(target.headers.request.delete),
+    responseSet: target.headers.response.set,
+    responseDelete: target.headers.response.delete,
+    cors: target.cors === null ? null : new CorsPolicy(target.cors),
+  };
+}

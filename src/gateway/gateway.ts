@@ -1,0 +1,289 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Consumer, KeyLookup } from '../identity/index.js';
+import type { RuntimeConfig } from '../policy/index.js';
+import { BodyLimit } from './body-limit.js';
+import { canonicalizeTarget, MAX_TARGET_LENGTH } from './canonical-path.js';
+import { CompiledConfig, type CompiledRoute } from './compiled-config.js';
+import { ERROR_BODIES, GATEWAY_ERRORS, type GatewayErrorCode } from './errors.js';
+import { bucketKey, effectiveLimit, MemoryBucketStore, type BucketStore, type RateDecision } from './rate-limiter.js';
+import { bearerToken, hostName, IDENTITY_HEADERS, inspectHeaders, isHopByHop, isStrippedRequestHeader } from './request-headers.js';
+import { metricMethod, type RequestTelemetry } from './request-telemetry.js';
+import { UpstreamPools, type Endpoint, type UpstreamOptions } from './upstream.js';
+
+/** One line of the access log: never the key, never the query string. */
+export interface AccessLogEntry {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly code: string | undefined;
+  readonly durationMs: number;
+  readonly api: string;
+  readonly version: string;
+  readonly email: string;
+  readonly tokenName: string;
+  readonly revision: string;
+  readonly client: string;
+}
+
+export interface GatewayOptions {
+  readonly keys: KeyLookup;
+  readonly buckets?: BucketStore;
+  readonly telemetry?: RequestTelemetry;
+  readonly accessLog?: (entry: AccessLogEntry) => void;
+  /** Called for every authenticated request, to record when a key was last used. */
+  readonly onKeyUsed?: (consumer: Consumer) => void;
+  /** `namespace/name` → base URL, for Services resolved by cluster DNS (running outside Kubernetes). */
+  readonly serviceOverrides?: ReadonlyMap<string, string>;
+  readonly upstream?: Partial<UpstreamOptions>;
+  /** Largest request body forwarded (413 beyond). */
+  readonly maxBodyBytes?: number;
+  /** The scheme clients used, for X-Forwarded-Proto. */
+  readonly scheme?: 'http' | 'https';
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** Errors of a connection the backend closed under us: worth one retry on a fresh connection. */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+/** Per request: what the answer needs once the proxy or a rejection finishes it. */
+interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly start: number;
+  readonly config: CompiledConfig;
+  path: string;
+  route: CompiledRoute | undefined;
+  consumer: Consumer | undefined;
+  rate: RateDecision | undefined;
+}
+
+/**
+ * The data plane: canonical path → route → key → access → rate limit → proxy, on the
+ * configuration swapped in last. Rejections are answers, not exceptions.
+ */
+export class Gateway {
+  readonly #options: GatewayOptions;
+  readonly #pools: UpstreamPools;
+  readonly #buckets: BucketStore;
+  readonly #maxBody: number;
+  readonly #scheme: string;
+  #config: CompiledConfig | undefined;
+
+  constructor(options: GatewayOptions) {
+    this.#options = options;
+    this.#pools = new UpstreamPools(options.upstream);
+    this.#buckets = options.buckets ?? new MemoryBucketStore();
+    this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.#scheme = options.scheme ?? 'http';
+  }
+
+  /**
+   * Swaps in a new configuration: built aside, then one assignment. Requests in flight keep the
+   * configuration they started with. Returns problems with routes that cannot be served.
+   */
+  apply(config: RuntimeConfig): readonly string[] {
+    this.#pools.beginConfig();
+    const compiled = new CompiledConfig(config, this.#pools, this.#options.serviceOverrides ?? new Map());
+    this.#config = compiled;
+    this.#pools.releaseUnused();
+    return compiled.problems;
+  }
+
+  /** The revision and hash being served, or undefined before the first apply. */
+  get current(): { readonly revision: string; readonly hash: string } | undefined {
+    return this.#config === undefined ? undefined : { revision: this.#config.revision, hash: this.#config.hash };
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const config = this.#config;
+    const exchange: Exchange = { req, res, start: performance.now(), config: config!, path: '', route: undefined, consumer: undefined, rate: undefined };
+    if (config === undefined) return this.#reject(exchange, 'ERR_GW_NOT_READY');
+    if (req.method === 'CONNECT') return this.#reject(exchange, 'ERR_GW_BAD_REQUEST');
+    const facts = inspectHeaders(req.rawHeaders);
+    if (!facts.ok) return this.#reject(exchange, facts.code);
+    const host = hostName(facts.host);
+    if (host === undefined) return this.#reject(exchange, 'ERR_GW_BAD_HOST');
+    const url = req.url ?? '';
+    if (url.length > MAX_TARGET_LENGTH) return this.#reject(exchange, 'ERR_GW_TARGET_TOO_LONG');
+    const target = canonicalizeTarget(url);
+    if (!target.ok) return this.#reject(exchange, 'ERR_GW_BAD_PATH');
+    exchange.path = target.path;
+
+    const route = config.routerFor(host)?.match({ path: target.path, headers: req.headers, query: target.query });
+    if (route === undefined) return this.#reject(exchange, 'ERR_GW_ROUTE_NOT_FOUND');
+    exchange.route = route;
+    const method = req.method ?? 'GET';
+    const cors = route.target.cors;
+    if (cors !== null && cors.isPreflight(method, req.headers)) return this.#preflight(exchange, cors.preflight(req.headers.origin as string));
+
+    const key = bearerToken(facts.authorization);
+    if (key === undefined) return this.#reject(exchange, 'ERR_GW_KEY_MISSING');
+    const consumer = this.#options.keys.lookup(key);
+    if (consumer === undefined) return this.#reject(exchange, 'ERR_GW_KEY_INVALID');
+    exchange.consumer = consumer;
+    this.#options.onKeyUsed?.(consumer);
+
+    const upstreamPath = upstreamPathOf(route, target.path);
+    if (!route.access.allows(consumer.groups, method, upstreamPath)) return this.#reject(exchange, 'ERR_GW_FORBIDDEN');
+
+    const limit = effectiveLimit(route.api.rateLimits, consumer.groups);
+    if (limit !== null) {
+      exchange.rate = this.#buckets.take(bucketKey(consumer.email, route.api.key, limit), limit, Date.now());
+      if (!exchange.rate.allowed) return this.#reject(exchange, 'ERR_GW_RATE_LIMITED');
+    }
+
+    const length = req.headers['content-length'];
+    if (length !== undefined && Number(length) > this.#maxBody) return this.#reject(exchange, 'ERR_GW_BODY_TOO_LARGE');
+    const headers = this.#upstreamHeaders(req, route, consumer, facts.connectionTokens, facts.host!);
+    const chunked = length === undefined && req.headers['transfer-encoding'] !== undefined;
+    const body = length !== undefined && length !== '0' ? req : chunked ? req.pipe(new BodyLimit(this.#maxBody)) : null;
+    const endpoint = route.target.upstream.pick();
+    const path = endpoint.basePath + upstreamPath + (target.query === '' ? '' : `?${target.query}`);
+    this.#forward(exchange, endpoint, method, path, headers, body, true);
+  };
+
+  #upstreamHeaders(req: IncomingMessage, route: CompiledRoute, consumer: Consumer, connectionTokens: readonly string[], host: string): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = {};
+    const incoming = req.headers;
+    const deleted = route.target.requestDelete;
+    for (const name in incoming) {
+      if (isStrippedRequestHeader(name) || name === 'expect' || deleted.has(name)) continue;
+      if (connectionTokens.length > 0 && connectionTokens.includes(name)) continue;
+      out[name] = incoming[name]!;
+    }
+    out['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+    out['x-forwarded-proto'] = this.#scheme;
+    out['x-forwarded-host'] = host;
+    out[IDENTITY_HEADERS.email] = consumer.email;
+    out[IDENTITY_HEADERS.tokenName] = consumer.keyName;
+    out[IDENTITY_HEADERS.groups] = consumer.groups.join(',');
+    for (const [name, value] of route.target.requestSet) out[name.toLowerCase()] = value;
+    return out;
+  }
+
+  #forward(exchange: Exchange, endpoint: Endpoint, method: string, path: string, headers: Record<string, string | string[]>, body: NodeJS.ReadableStream | null, mayRetry: boolean): void {
+    const { res, route } = exchange;
+    endpoint.pool.stream(
+      { path, method: method as 'GET', headers, body: body as never, opaque: exchange },
+      ({ statusCode, headers: upstreamHeaders }) => {
+        res.writeHead(statusCode, this.#responseHeaders(exchange, upstreamHeaders));
+        return res;
+      },
+      (error) => {
+        if (error === null) return this.#finish(exchange, res.statusCode, undefined);
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        if (res.headersSent) {
+          // The answer has started: all that is left is to cut it, so the client sees a failure.
+          res.destroy();
+          return this.#finish(exchange, res.statusCode, TIMEOUT_CODES.has(code) ? 'ERR_GW_UPSTREAM_TIMEOUT' : 'ERR_GW_UPSTREAM_UNAVAILABLE');
+        }
+        if (res.destroyed || res.socket?.destroyed !== false) return this.#finish(exchange, 499, undefined);
+        if (mayRetry && body === null && IDEMPOTENT.has(method) && RESET_CODES.has(code)) {
+          // A kept-alive connection the backend had closed: one retry, on another connection.
+          return this.#forward(exchange, route!.target.upstream.pick(), method, path, headers, body, false);
+        }
+        if (code === 'ERR_GW_BODY_TOO_LARGE') return this.#reject(exchange, 'ERR_GW_BODY_TOO_LARGE');
+        this.#reject(exchange, TIMEOUT_CODES.has(code) ? 'ERR_GW_UPSTREAM_TIMEOUT' : 'ERR_GW_UPSTREAM_UNAVAILABLE');
+      },
+    );
+  }
+
+  #responseHeaders(exchange: Exchange, upstream: Record<string, string | string[] | undefined>): Record<string, string | string[] | number | undefined> {
+    const target = exchange.route!.target;
+    const out: Record<string, string | string[] | number | undefined> = {};
+    const deleted = target.responseDelete;
+    for (const name in upstream) {
+      if (isHopByHop(name) || (deleted.length > 0 && deleted.includes(name))) continue;
+      out[name] = upstream[name];
+    }
+    for (const [name, value] of target.responseSet) out[name.toLowerCase()] = value;
+    this.#decorate(exchange, out);
+    return out;
+  }
+
+  /** CORS and rate-limit headers: on proxied answers and on the gateway's own. */
+  #decorate(exchange: Exchange, headers: Record<string, string | string[] | number | undefined>): void {
+    const cors = exchange.route?.target.cors;
+    if (cors != null) cors.decorate(exchange.req.headers.origin, headers);
+    const rate = exchange.rate;
+    if (rate !== undefined) {
+      headers['ratelimit-limit'] = rate.limit;
+      headers['ratelimit-remaining'] = rate.remaining;
+      headers['ratelimit-reset'] = rate.resetSeconds;
+      if (!rate.allowed) headers['retry-after'] = rate.retryAfterSeconds;
+    }
+  }
+
+  #preflight(exchange: Exchange, allowed: Record<string, string> | null): void {
+    // An origin that is not allowed gets an answer without allow headers: the browser refuses.
+    exchange.res.writeHead(204, allowed ?? { vary: 'Origin' });
+    exchange.res.end();
+    this.#finish(exchange, 204, undefined);
+  }
+
+  #reject(exchange: Exchange, code: GatewayErrorCode): void {
+    const { res } = exchange;
+    const status = GATEWAY_ERRORS[code].status;
+    const body = ERROR_BODIES[code];
+    const headers: Record<string, string | string[] | number | undefined> = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+    };
+    if (status === 401) headers['www-authenticate'] = code === 'ERR_GW_KEY_INVALID' ? 'Bearer error="invalid_token"' : 'Bearer';
+    // A request the gateway could not even parse may be followed by anything: do not reuse it.
+    if (status === 400 || status === 414 || status === 431) headers.connection = 'close';
+    this.#decorate(exchange, headers);
+    res.writeHead(status, headers);
+    res.end(exchange.req.method === 'HEAD' ? undefined : body);
+    this.#finish(exchange, status, code);
+  }
+
+  #finish(exchange: Exchange, status: number, code: string | undefined): void {
+    const seconds = (performance.now() - exchange.start) / 1000;
+    const { route, consumer, config } = exchange;
+    const telemetry = this.#options.telemetry;
+    const revision = config?.revision ?? '';
+    if (telemetry !== undefined) {
+      telemetry.record(
+        {
+          api_name: route?.api.key ?? '',
+          api_version_name: route?.target.version ?? '',
+          code: String(status),
+          method: metricMethod(exchange.req.method),
+          email: consumer?.email ?? '',
+          token_name: consumer?.keyName ?? '',
+          revision,
+        },
+        seconds,
+      );
+    }
+    this.#options.accessLog?.({
+      method: metricMethod(exchange.req.method),
+      path: exchange.path,
+      status,
+      code,
+      durationMs: Math.round(seconds * 1e6) / 1e3,
+      api: route?.api.key ?? '',
+      version: route?.target.version ?? '',
+      email: consumer?.email ?? '',
+      tokenName: consumer?.keyName ?? '',
+      revision,
+      client: exchange.req.socket.remoteAddress ?? '',
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#pools.close();
+    if (this.#buckets instanceof MemoryBucketStore) this.#buckets.close();
+  }
+}
+
+/** The path the backend receives: the route's prefix replaced by its upstream prefix. */
+export function upstreamPathOf(route: { readonly pathPrefix: string; readonly upstreamPrefix: string }, path: string): string {
+  const rest = route.pathPrefix === '/' ? (path === '/' ? '' : path) : path.slice(route.pathPrefix.length);
+  if (route.upstreamPrefix === '/') return rest === '' ? '/' : rest;
+  return route.upstreamPrefix + rest;
+}

@@ -1,0 +1,16 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { DialectName } from '../dialect.js';
+import * as identity from './0001-identity.js';
+
+type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
+
+/** Numbered migrations, applied in order; a released one never changes. */
+const STEPS: Readonly<Record<string, Step>> = {
+  '0001-identity': identity,
+};
+
+export function migrationProvider(dialect: DialectName): MigrationProvider {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, step] of Object.entries(STEPS)) migrations[name] = { up: (db) => step.up(db, dialect) };
+  return { getMigrations: async () => migrations };
+}

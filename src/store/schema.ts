@@ -1,0 +1,43 @@
+import type { Generated } from 'kysely';
+
+// Table shapes, portable between SQLite and PostgreSQL: booleans are 0/1 integers and times are
+// ISO-8601 strings, so both dialects read and write the same values.
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  /** JSON array of group names, sorted. */
+  groups: string;
+  password_hash: string | null;
+  created_at: string;
+  /** Identity change sequence of the last change to this row (see IdentitySequenceTable). */
+  seq: number;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  /** SHA-256 of the key, hex. The key itself is never stored. */
+  key_hash: string;
+  /** The first characters of the key (`gg_ab12`), so a user can tell keys apart. */
+  prefix: string;
+  suspended: number;
+  created_at: string;
+  last_used_at: string | null;
+  /** Set when deleted: the row stays as a tombstone so every gateway learns of the deletion. */
+  deleted_at: string | null;
+  seq: number;
+}
+
+/** One row: the last identity change sequence number, which gateways poll to stay in sync. */
+export interface IdentitySequenceTable {
+  id: number;
+  value: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  identity_sequence: IdentitySequenceTable;
+}

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Diagnostic } from '../analyzer/index.js';
-import { createGatewayServer, Gateway, listen, RequestTelemetry, type AccessLogEntry, type ListenAddress } from '../gateway/index.js';
+import { createGatewayServer, Gateway, listen, RequestTelemetry, type AccessLogEntry, type ListenAddress, type UpstreamOptions } from '../gateway/index.js';
 import { createLastUsedRecorder, KeyIndex, startKeySync, type KeySync, type LastUsedRecorder } from '../identity/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { createMetrics, type Logger, type Metrics } from '../telemetry/index.js';
@@ -22,6 +22,10 @@ export interface ServeOptions {
   readonly accessLog?: (line: string) => void;
   readonly otlpUrl?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** Connections and timeouts towards backends. */
+  readonly upstream?: Partial<UpstreamOptions>;
+  /** Largest request body forwarded (413 beyond). */
+  readonly maxBodyBytes?: number;
 }
 
 export interface Attempt {
@@ -70,6 +74,8 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
       telemetry: new RequestTelemetry(metrics.meter),
       onKeyUsed: recorder.record,
       serviceOverrides: options.serviceOverrides,
+      ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
+      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
       ...(accessLog === undefined ? {} : { accessLog: (entry: AccessLogEntry) => accessLog(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`) }),
     });
     let applied: { revision: string; hash: string; at: string } | undefined;

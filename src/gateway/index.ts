@@ -4,6 +4,7 @@
  */
 export { Gateway, upstreamPathOf, DEFAULT_MAX_BODY_BYTES } from './gateway.js';
 export type { AccessLogEntry, GatewayOptions } from './gateway.js';
+export type { UpstreamOptions } from './upstream.js';
 export { GATEWAY_ERRORS } from './errors.js';
 export type { GatewayErrorCode } from './errors.js';
 export { canonicalizeTarget, canonicalizePath, coversPath } from './canonical-path.js';

@@ -6,3 +6,5 @@ export type { BuildResult } from './pipeline.js';
 export { readDirectorySnapshot } from './directory-source.js';
 export type { Snapshot } from './directory-source.js';
 export { loadAdminToken } from './admin-token.js';
+export { startGatewayRuntime } from './gateway-runtime.js';
+export type { GatewayRuntime, GatewayRuntimeOptions } from './gateway-runtime.js';

@@ -1,12 +1,14 @@
 import type { Server } from 'node:http';
 import type { Diagnostic } from '../analyzer/index.js';
-import { createGatewayServer, Gateway, listen, RequestTelemetry, type AccessLogEntry, type ListenAddress, type UpstreamOptions } from '../gateway/index.js';
-import { createLastUsedRecorder, KeyIndex, startKeySync, type KeySync, type LastUsedRecorder } from '../identity/index.js';
+import { listen, RequestTelemetry, type ListenAddress, type UpstreamOptions } from '../gateway/index.js';
+import type { RuntimeConfig } from '../policy/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { createMetrics, type Logger, type Metrics } from '../telemetry/index.js';
 import { createAdminServer, sendJson } from './admin-server.js';
 import { loadAdminToken } from './admin-token.js';
 import { readDirectorySnapshot } from './directory-source.js';
+import { startGatewayRuntime } from './gateway-runtime.js';
+import { startGatewayWorkers } from './gateway-workers.js';
 import { buildRevision } from './pipeline.js';
 
 export interface ServeOptions {
@@ -26,6 +28,8 @@ export interface ServeOptions {
   readonly upstream?: Partial<UpstreamOptions>;
   /** Largest request body forwarded (413 beyond). */
   readonly maxBodyBytes?: number;
+  /** Gateway processes (node:cluster); 1 serves in this process. */
+  readonly workers?: number;
 }
 
 export interface Attempt {
@@ -48,6 +52,14 @@ export interface RunningServe {
 
 export type StartResult = { readonly ok: true; readonly serve: RunningServe } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
+/** Where configurations go: a gateway in this process, or N workers. */
+interface DataPlane {
+  readonly address: ListenAddress;
+  readonly store: Store;
+  apply(config: RuntimeConfig): Promise<void>;
+  close(): Promise<void>;
+}
+
 /**
  * `gitgate serve --dir`: the resources of a directory, linted and compiled, enforced by a
  * gateway, with an admin listener for health, metrics, status and reloads. Refuses to start
@@ -58,37 +70,24 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
   const built = buildRevision(first.inputs, first.revision, { readProblems: first.problems });
   if (!built.ok) return { ok: false, diagnostics: built.diagnostics };
 
-  const store = await openStore({ dataDir: options.dataDir });
-  const keys = new KeyIndex();
-  let sync: KeySync | undefined;
-  let recorder: LastUsedRecorder | undefined;
-  let metrics: Metrics | undefined;
-  const servers: Server[] = [];
+  const metrics: Metrics = createMetrics({ serviceName: 'gitgate', prometheus: true, ...(options.otlpUrl === undefined ? {} : { otlpUrl: options.otlpUrl }) });
+  const telemetry = new RequestTelemetry(metrics.meter);
+  let plane: DataPlane | undefined;
+  let admin: Server | undefined;
   try {
-    sync = await startKeySync(store.identity, keys, { onError: (error) => options.logger.error('key sync failed', { error: String(error) }) });
-    recorder = createLastUsedRecorder(store.identity);
-    metrics = createMetrics({ serviceName: 'gitgate', prometheus: true, ...(options.otlpUrl === undefined ? {} : { otlpUrl: options.otlpUrl }) });
-    const accessLog = options.accessLog;
-    const gateway = new Gateway({
-      keys,
-      telemetry: new RequestTelemetry(metrics.meter),
-      onKeyUsed: recorder.record,
-      serviceOverrides: options.serviceOverrides,
-      ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
-      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
-      ...(accessLog === undefined ? {} : { accessLog: (entry: AccessLogEntry) => accessLog(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`) }),
-    });
+    plane = await startDataPlane(options, telemetry);
+    const dataPlane = plane;
     let applied: { revision: string; hash: string; at: string } | undefined;
     let lastAttempt: Attempt | undefined;
-    const apply = (revision: string, config: Parameters<Gateway['apply']>[0], diagnostics: readonly Diagnostic[]): Attempt => {
+    const apply = async (revision: string, config: RuntimeConfig, diagnostics: readonly Diagnostic[]): Promise<Attempt> => {
       const at = new Date().toISOString();
       if (applied?.hash === config.hash) return (lastAttempt = { revision, at, result: 'unchanged', diagnostics });
-      for (const problem of gateway.apply(config)) options.logger.warn(problem);
+      await dataPlane.apply(config);
       applied = { revision, hash: config.hash, at };
       options.logger.info('configuration applied', { revision, hash: config.hash });
       return (lastAttempt = { revision, at, result: 'applied', diagnostics });
     };
-    apply(first.revision, built.config, built.diagnostics);
+    await apply(first.revision, built.config, built.diagnostics);
 
     const reload = async (): Promise<Attempt> => {
       const snapshot = await readDirectorySnapshot(options.dir, options);
@@ -104,7 +103,7 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
     const adminToken = await loadAdminToken(options.dataDir, options.env);
     const status = () => ({ applied, lastAttempt });
     const prometheus = metrics.prometheusHandler!;
-    const admin = createAdminServer({
+    admin = createAdminServer({
       token: adminToken.token,
       onError: (error) => options.logger.error('admin request failed', { error: String(error) }),
       routes: [
@@ -121,33 +120,74 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
         },
       ],
     });
-    const gatewayServer = createGatewayServer(gateway);
-    servers.push(gatewayServer, admin);
-    const gatewayAddress = await listen(gatewayServer, options.listen);
-    const adminAddress = await listen(admin, options.adminListen);
-    const running: RunningServe = {
-      gatewayAddress,
-      adminAddress,
-      adminToken,
+    const adminServer = admin;
+    const adminAddress = await listen(adminServer, options.adminListen);
+    return {
+      ok: true,
+      serve: {
+        gatewayAddress: dataPlane.address,
+        adminAddress,
+        adminToken,
+        store: dataPlane.store,
+        status,
+        reload,
+        close: async () => {
+          await new Promise((resolve) => adminServer.close(resolve));
+          adminServer.closeAllConnections();
+          await dataPlane.close();
+          await metrics.shutdown();
+        },
+      },
+    };
+  } catch (error) {
+    admin?.close();
+    await plane?.close().catch(() => undefined);
+    await metrics.shutdown().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startDataPlane(options: ServeOptions, telemetry: RequestTelemetry): Promise<DataPlane> {
+  const workers = options.workers ?? 1;
+  if (workers <= 1) {
+    const runtime = await startGatewayRuntime({
+      dataDir: options.dataDir,
+      listen: options.listen,
+      serviceOverrides: options.serviceOverrides,
+      logger: options.logger,
+      recorder: telemetry,
+      ...(options.accessLog === undefined ? {} : { accessLog: options.accessLog }),
+      ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
+      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    });
+    return { address: runtime.address, store: runtime.store, apply: async (config) => runtime.apply(config), close: () => runtime.close() };
+  }
+  const store = await openStore({ dataDir: options.dataDir });
+  try {
+    const pool = await startGatewayWorkers(
+      workers,
+      {
+        dataDir: options.dataDir,
+        host: options.listen.host,
+        port: options.listen.port,
+        serviceOverrides: [...options.serviceOverrides],
+        accessLog: options.accessLog !== undefined,
+        ...(options.upstream === undefined ? {} : { upstream: options.upstream as Record<string, number> }),
+        ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+      },
+      telemetry,
+      options.logger,
+    );
+    return {
+      address: pool.address,
       store,
-      status,
-      reload,
+      apply: (config) => pool.apply(config),
       close: async () => {
-        sync?.stop();
-        await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-        for (const server of servers) server.closeAllConnections();
-        await recorder?.stop();
-        await gateway.close();
-        await metrics?.shutdown();
+        await pool.close();
         await store.close();
       },
     };
-    return { ok: true, serve: running };
   } catch (error) {
-    sync?.stop();
-    for (const server of servers) server.close();
-    await recorder?.stop().catch(() => undefined);
-    await metrics?.shutdown().catch(() => undefined);
     await store.close();
     throw error;
   }

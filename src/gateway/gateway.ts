@@ -7,7 +7,7 @@ import { CompiledConfig, type CompiledRoute } from './compiled-config.js';
 import { ERROR_BODIES, GATEWAY_ERRORS, type GatewayErrorCode } from './errors.js';
 import { bucketKey, effectiveLimit, MemoryBucketStore, type BucketStore, type RateDecision } from './rate-limiter.js';
 import { bearerToken, hostName, IDENTITY_HEADERS, inspectHeaders, isHopByHop, isStrippedRequestHeader } from './request-headers.js';
-import { metricMethod, type RequestTelemetry } from './request-telemetry.js';
+import { metricMethod, type RequestRecorder } from './request-telemetry.js';
 import { UpstreamPools, type Endpoint, type UpstreamOptions } from './upstream.js';
 
 /** One line of the access log: never the key, never the query string. */
@@ -28,7 +28,7 @@ export interface AccessLogEntry {
 export interface GatewayOptions {
   readonly keys: KeyLookup;
   readonly buckets?: BucketStore;
-  readonly telemetry?: RequestTelemetry;
+  readonly telemetry?: RequestRecorder;
   readonly accessLog?: (entry: AccessLogEntry) => void;
   /** Called for every authenticated request, to record when a key was last used. */
   readonly onKeyUsed?: (consumer: Consumer) => void;

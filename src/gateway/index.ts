@@ -11,6 +11,7 @@ export { canonicalizeTarget, canonicalizePath, coversPath } from './canonical-pa
 export { MemoryBucketStore, effectiveLimit } from './rate-limiter.js';
 export type { BucketStore, RateDecision } from './rate-limiter.js';
 export { RequestTelemetry } from './request-telemetry.js';
+export type { RequestLabels, RequestRecorder } from './request-telemetry.js';
 export { IDENTITY_HEADERS } from './request-headers.js';
 export { createGatewayServer, listen, parseListenAddress } from './server.js';
 export type { ListenAddress } from './server.js';

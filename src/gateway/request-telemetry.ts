@@ -18,8 +18,13 @@ export function metricMethod(method: string | undefined): string {
   return method !== undefined && KNOWN_METHODS.has(method) ? method : 'OTHER';
 }
 
+/** Where a finished request is recorded: OpenTelemetry in-process, or a worker's link to its primary. */
+export interface RequestRecorder {
+  record(labels: RequestLabels, seconds: number): void;
+}
+
 /** The gateway's request instruments: a counter and a duration histogram with the same labels. */
-export class RequestTelemetry {
+export class RequestTelemetry implements RequestRecorder {
   readonly #requests: Counter;
   readonly #duration: Histogram;
 

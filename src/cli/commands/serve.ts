@@ -16,6 +16,7 @@ interface ServeFlags {
   serviceOverride: string[];
   accessLog?: boolean;
   otlpEndpoint?: string;
+  workers: string;
 }
 
 /** `ns/name=http://host:port` → map entries; a bad one is a usage error. */
@@ -46,10 +47,13 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
     .option('--service-override <ns/name=url>', 'send a Service resolved by cluster DNS to this URL (repeatable)', collect, [])
     .option('--access-log', 'write a JSON access log line per request to standard output')
     .option('--otlp-endpoint <url>', 'also push metrics with OTLP/HTTP to this URL')
+    .option('--workers <n>', 'gateway processes sharing the port (node:cluster)', '1')
     .action(async (flags: ServeFlags) => {
       const listen = address(flags.listen, '--listen', '0.0.0.0');
       const adminListen = address(flags.adminListen, '--admin-listen', '127.0.0.1');
       const logger = createLogger(process.stderr, { component: 'serve' });
+      const workers = Number(flags.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers takes a number from 1 to 64, not "${flags.workers}"`);
       const started = await startServe({
         dir: flags.dir,
         include: flags.include,
@@ -59,6 +63,7 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
         dataDir: flags.dataDir,
         serviceOverrides: parseOverrides(flags.serviceOverride),
         logger,
+        workers,
         ...(flags.accessLog === true ? { accessLog: (line: string) => io.stdout(line) } : {}),
         ...(flags.otlpEndpoint === undefined ? {} : { otlpUrl: flags.otlpEndpoint }),
       });
@@ -72,7 +77,7 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
       const { serve } = started;
       const gw = serve.gatewayAddress;
       const admin = serve.adminAddress;
-      io.stderr(`gitgate ${gitgateVersion()} serving ${flags.dir} (revision ${serve.status().applied?.revision})\n`);
+      io.stderr(`gitgate ${gitgateVersion()} serving ${flags.dir} (revision ${serve.status().applied?.revision}${workers > 1 ? `, ${workers} workers` : ''})\n`);
       io.stderr(`  gateway   http://${hostForUrl(gw.host)}:${gw.port}\n`);
       io.stderr(`  admin     http://${hostForUrl(admin.host)}:${admin.port}  (/metrics, /healthz, /api/v1/status)\n`);
       if (serve.adminToken.created) io.stderr(`  admin token (shown once, stored in ${serve.adminToken.file}): ${serve.adminToken.token}\n`);

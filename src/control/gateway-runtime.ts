@@ -1,0 +1,76 @@
+import type { Server } from 'node:http';
+import { createGatewayServer, Gateway, listen, type AccessLogEntry, type ListenAddress, type RequestRecorder, type UpstreamOptions } from '../gateway/index.js';
+import { createLastUsedRecorder, KeyIndex, startKeySync, type KeySync, type LastUsedRecorder } from '../identity/index.js';
+import type { RuntimeConfig } from '../policy/index.js';
+import { openStore, type Store } from '../store/index.js';
+import type { Logger } from '../telemetry/index.js';
+
+export interface GatewayRuntimeOptions {
+  readonly dataDir: string;
+  readonly listen: ListenAddress;
+  readonly serviceOverrides: ReadonlyMap<string, string>;
+  readonly logger: Logger;
+  readonly recorder?: RequestRecorder;
+  readonly accessLog?: (line: string) => void;
+  readonly upstream?: Partial<UpstreamOptions>;
+  readonly maxBodyBytes?: number;
+}
+
+export interface GatewayRuntime {
+  readonly address: ListenAddress;
+  readonly gateway: Gateway;
+  readonly store: Store;
+  apply(config: RuntimeConfig): void;
+  close(): Promise<void>;
+}
+
+/**
+ * One gateway process: its key index kept in sync with the store, its HTTP listener, and the
+ * configuration it is given. `gitgate serve` runs one in-process, or one per worker.
+ */
+export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
+  const store = await openStore({ dataDir: options.dataDir });
+  let sync: KeySync | undefined;
+  let lastUsed: LastUsedRecorder | undefined;
+  let server: Server | undefined;
+  try {
+    const keys = new KeyIndex();
+    sync = await startKeySync(store.identity, keys, { onError: (error) => options.logger.error('key sync failed', { error: String(error) }) });
+    lastUsed = createLastUsedRecorder(store.identity);
+    const accessLog = options.accessLog;
+    const gateway = new Gateway({
+      keys,
+      onKeyUsed: lastUsed.record,
+      serviceOverrides: options.serviceOverrides,
+      ...(options.recorder === undefined ? {} : { telemetry: options.recorder }),
+      ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
+      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+      ...(accessLog === undefined ? {} : { accessLog: (entry: AccessLogEntry) => accessLog(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`) }),
+    });
+    server = createGatewayServer(gateway);
+    const address = await listen(server, options.listen);
+    const bound = server;
+    return {
+      address,
+      gateway,
+      store,
+      apply: (config) => {
+        for (const problem of gateway.apply(config)) options.logger.warn(problem);
+      },
+      close: async () => {
+        sync?.stop();
+        await new Promise((resolve) => bound.close(resolve));
+        bound.closeAllConnections();
+        await lastUsed?.stop();
+        await gateway.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    sync?.stop();
+    server?.close();
+    await lastUsed?.stop().catch(() => undefined);
+    await store.close();
+    throw error;
+  }
+}

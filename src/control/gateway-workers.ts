@@ -1,0 +1,93 @@
+import cluster, { type Worker } from 'node:cluster';
+import { fileURLToPath } from 'node:url';
+import type { ListenAddress, RequestLabels, RequestRecorder } from '../gateway/index.js';
+import type { RuntimeConfig } from '../policy/index.js';
+import type { Logger } from '../telemetry/index.js';
+import { WORKER_SETTINGS_ENV, type FromWorker, type ToWorker, type WorkerSettings } from './worker-ipc.js';
+
+export interface GatewayWorkers {
+  readonly address: ListenAddress;
+  /** Sends a configuration to every worker and resolves when all have applied it. */
+  apply(config: RuntimeConfig): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * N gateway processes sharing one port (node:cluster). Each keeps its own key index in sync
+ * with the store; the primary sends them every configuration, records their metrics, and
+ * replaces a worker that dies, giving it the current configuration.
+ */
+export async function startGatewayWorkers(count: number, settings: WorkerSettings, recorder: RequestRecorder, logger: Logger): Promise<GatewayWorkers> {
+  cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [] });
+  let current: RuntimeConfig | undefined;
+  let stopping = false;
+  let port = settings.port;
+  const workers = new Set<Worker>();
+  const waiters = new Map<Worker, (hash: string) => void>();
+
+  const fork = (): Promise<Worker> =>
+    new Promise((resolve, reject) => {
+      const worker = cluster.fork({ [WORKER_SETTINGS_ENV]: JSON.stringify({ ...settings, port }) });
+      workers.add(worker);
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'ready') {
+          // The first worker bound the port (possibly 0): the others share it.
+          port = message.port;
+          if (current !== undefined) worker.send({ type: 'config', config: current } satisfies ToWorker);
+          resolve(worker);
+        } else if (message.type === 'applied') {
+          waiters.get(worker)?.(message.hash);
+        } else if (message.type === 'metrics') {
+          for (const [labels, durations] of message.batch) {
+            const parsed = JSON.parse(labels) as RequestLabels;
+            for (const seconds of durations) recorder.record(parsed, seconds);
+          }
+        }
+      });
+      worker.once('exit', (code) => {
+        workers.delete(worker);
+        if (stopping) return;
+        reject(new Error(`gateway worker ${worker.process.pid} exited with code ${code} while starting`));
+        logger.error('gateway worker exited: starting a new one', { pid: worker.process.pid, code });
+        void fork().catch((error: unknown) => logger.error('could not restart a gateway worker', { error: String(error) }));
+      });
+    });
+
+  // The first worker alone, so a port 0 is chosen once and shared by the others.
+  await fork();
+  await Promise.all(Array.from({ length: count - 1 }, fork));
+
+  return {
+    address: { host: settings.host, port },
+    apply: async (config) => {
+      current = config;
+      await Promise.all(
+        [...workers].map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              waiters.set(worker, (hash) => {
+                if (hash === config.hash) resolve();
+              });
+              worker.send({ type: 'config', config } satisfies ToWorker);
+            }),
+        ),
+      );
+    },
+    close: async () => {
+      stopping = true;
+      await Promise.all(
+        [...workers].map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              const timer = setTimeout(() => worker.kill(), 5000);
+              worker.once('exit', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              worker.send({ type: 'stop' } satisfies ToWorker);
+            }),
+        ),
+      );
+    },
+  };
+}

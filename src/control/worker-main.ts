@@ -1,0 +1,29 @@
+// The entry point of one gateway worker of `gitgate serve --workers N` (node:cluster).
+import { createLogger } from '../telemetry/index.js';
+import { startGatewayRuntime } from './gateway-runtime.js';
+import { IpcRecorder, WORKER_SETTINGS_ENV, type FromWorker, type ToWorker, type WorkerSettings } from './worker-ipc.js';
+
+const send = (message: FromWorker) => process.send?.(message);
+const settings = JSON.parse(process.env[WORKER_SETTINGS_ENV] ?? '{}') as WorkerSettings;
+const logger = createLogger(process.stderr, { component: `worker-${process.pid}` });
+const recorder = new IpcRecorder(send);
+const runtime = await startGatewayRuntime({
+  dataDir: settings.dataDir,
+  listen: { host: settings.host, port: settings.port },
+  serviceOverrides: new Map(settings.serviceOverrides),
+  logger,
+  recorder,
+  ...(settings.accessLog ? { accessLog: (line: string) => void process.stdout.write(line) } : {}),
+  ...(settings.upstream === undefined ? {} : { upstream: settings.upstream }),
+  ...(settings.maxBodyBytes === undefined ? {} : { maxBodyBytes: settings.maxBodyBytes }),
+});
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'config') {
+    runtime.apply(message.config);
+    send({ type: 'applied', hash: message.config.hash });
+  } else if (message.type === 'stop') {
+    recorder.stop();
+    void runtime.close().finally(() => process.exit(0));
+  }
+});
+send({ type: 'ready', port: runtime.address.port });

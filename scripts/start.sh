@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The README's first command: today's most complete user path on the bundled example.
+# The README's first command: today's most complete user path on the bundled example: lint it,
+# serve it through the gateway with demo backends, a demo consumer and a key.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-built.sh
-echo "\$ gitgate lint --path examples/airlines" >&2
-exec ./bin/gitgate lint --path examples/airlines "$@"
+exec ./bin/gitgate demo "$@"

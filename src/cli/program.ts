@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { RULES } from '../analyzer/index.js';
+import { demoCommand } from './commands/demo.js';
 import { keysCommand, usersCommand } from './commands/identity.js';
 import { lintCommand } from './commands/lint.js';
 import { serveCommand } from './commands/serve.js';
@@ -30,6 +31,7 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<number
     program.addCommand(serveCommand(io, setExitCode));
     program.addCommand(usersCommand(io, setExitCode));
     program.addCommand(keysCommand(io, setExitCode));
+    program.addCommand(demoCommand(io, setExitCode));
     const configure = (command: Command): void => {
       command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
       command.commands.forEach(configure);

@@ -8,3 +8,5 @@ export type { Snapshot } from './directory-source.js';
 export { loadAdminToken } from './admin-token.js';
 export { startGatewayRuntime } from './gateway-runtime.js';
 export type { GatewayRuntime, GatewayRuntimeOptions } from './gateway-runtime.js';
+export { startDemoUpstreams, stopDemoUpstreams } from './demo-upstreams.js';
+export type { DemoUpstream } from './demo-upstreams.js';

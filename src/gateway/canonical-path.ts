@@ -30,9 +30,10 @@ function hexValue(code: number): number {
 /**
  * Canonicalizes an origin-form request target (`/path?query`). Refused: other forms (absolute,
  * asterisk, authority), fragments, raw characters outside RFC 3986 (controls, spaces,
- * backslashes, non-ASCII, ';'), invalid percent-encoding, encoded '/', '\', '?', '#', '%', NUL
- * and controls, invalid or overlong UTF-8, dot segments and empty segments (one trailing slash
- * is kept). Unreserved characters are decoded once; other escapes are kept, upper-cased.
+ * backslashes, non-ASCII, ';'), invalid percent-encoding, encoded '/', '\', '?', '#', '%', ';',
+ * NUL and controls, invalid or overlong UTF-8, code points that NFKC folds into path syntax, dot
+ * segments and empty segments (one trailing slash is kept). Unreserved characters are decoded
+ * once; other escapes are kept, upper-cased.
  */
 export function canonicalizeTarget(target: string): CanonicalTarget {
   if (target.length > MAX_TARGET_LENGTH) return refuse('the request target is too long');
@@ -67,8 +68,9 @@ export function canonicalizePath(raw: string): string | { readonly ok: false; re
         if ((byte & 0xc0) !== 0x80) return refuse('invalid UTF-8 in the path');
         utf8Value = (utf8Value << 6) | (byte & 0x3f);
         utf8Pending--;
-        if (utf8Pending === 0 && (utf8Value < utf8Min || utf8Value > 0x10ffff || (utf8Value >= 0xd800 && utf8Value <= 0xdfff))) {
-          return refuse('invalid UTF-8 in the path');
+        if (utf8Pending === 0) {
+          if (utf8Value < utf8Min || utf8Value > 0x10ffff || (utf8Value >= 0xd800 && utf8Value <= 0xdfff)) return refuse('invalid UTF-8 in the path');
+          if (foldsToPathSyntax(utf8Value)) return refuse('the path contains a character that Unicode compatibility folding turns into path syntax');
         }
         out += `%${HEX[byte >> 4]}${HEX[byte & 15]}`;
         continue;
@@ -81,6 +83,9 @@ export function canonicalizePath(raw: string): string | { readonly ok: false; re
         if (byte === 47 || byte === 92 || byte === 63 || byte === 35 || byte === 37 || byte < 32 || byte === 127) {
           return refuse('the path contains an encoded character that is not accepted (/, \\, ?, #, %, or a control character)');
         }
+        // '%3B' too, for the reason raw ';' is refused: a backend that decodes before it strips
+        // path parameters reads `/a/..%3B/b` as `/b` (Spring Security's firewall refuses it too).
+        if (byte === 59) return refuse("path parameters (';', also encoded) are not accepted");
         out += `%${HEX[byte >> 4]}${HEX[byte & 15]}`;
         continue;
       }
@@ -122,6 +127,19 @@ function checkSegment(out: string, start: number): string | undefined {
     if (segment === '.' || segment === '..') return 'dot segments are not accepted in the path';
   }
   return undefined;
+}
+
+/** What a compatibility-folded code point must not contain: '.', '/', '\\', ';', '%', '?', '#', controls. */
+const PATH_SYNTAX = /[./\\;%?#\x00-\x1f\x7f]/;
+
+/**
+ * Whether NFKC turns this (non-ASCII) code point into path syntax, like U+FF0E FULLWIDTH FULL
+ * STOP into '.' or U+2025 TWO DOT LEADER into '..'. A backend that normalizes after decoding
+ * would read `/a/%EF%BC%8E%EF%BC%8E/b` as `/b` while the gateway checked a path below `/a`.
+ * Only complete non-ASCII code points get here: an ASCII path never pays for the normalize().
+ */
+function foldsToPathSyntax(codePoint: number): boolean {
+  return PATH_SYNTAX.test(String.fromCodePoint(codePoint).normalize('NFKC'));
 }
 
 function refuse(reason: string): { ok: false; reason: string } {

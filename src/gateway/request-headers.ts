@@ -74,13 +74,21 @@ const STRIPPED = new Set([
   'x-rewrite-url',
   'x-http-method-override',
   'x-method-override',
+  // The third common spelling of a method override (OData, ASP.NET): a backend honouring it
+  // would run a DELETE that the gateway authorized as a GET.
+  'x-http-method',
 ]);
 
 /** The gateway's own identity headers: set by the gateway only. */
 export const IDENTITY_HEADERS = { email: 'x-gitgate-email', tokenName: 'x-gitgate-token-name', groups: 'x-gitgate-groups' } as const;
 
 export function isStrippedRequestHeader(name: string): boolean {
-  return STRIPPED.has(name) || name.startsWith('x-forwarded-') || name.startsWith('x-gitgate-');
+  // CGI-style backends (Rack, WSGI, PHP) read `X_Gitgate_Email` and `X-Gitgate-Email` as the same
+  // HTTP_X_GITGATE_EMAIL, so an underscore spelling would pass for what the gateway sets (the
+  // flaw of oauth2-proxy GHSA-vjrc-mh2v-45x6): such names are judged as their dashed form.
+  // Header names rarely hold '_', so most pay only for the includes().
+  const dashed = name.includes('_') ? name.replaceAll('_', '-') : name;
+  return STRIPPED.has(dashed) || dashed.startsWith('x-forwarded-') || dashed.startsWith('x-gitgate-');
 }
 
 export function isHopByHop(name: string): boolean {

@@ -44,7 +44,7 @@ describe('canonicalizeTarget: accepted targets and their one canonical form', ()
     ['/api/%c2%80', '/api/%C2%80', ''], // U+0080, the smallest 2-byte form
     ['/api/%e0%a0%80', '/api/%E0%A0%80', ''], // U+0800, the smallest 3-byte form
     ['/api/%ef%bb%bf', '/api/%EF%BB%BF', ''], // U+FEFF folds to itself
-    ['/api/%e2%88%95', '/api/%E2%88%95', ''], // U+2215 DIVISION SLASH: NFKC keeps it, so it stays a letter
+    ['/api/%e2%88%95', '/api/%E2%88%95', ''], // U+2215 DIVISION SLASH: NFKC leaves it alone, so it is not path syntax
     ['/api/%21%24%26', '/api/%21%24%26', ''], // sub-delims stay encoded (not unreserved)
     ['/api/%3a%40', '/api/%3A%40', ''],
     // Raw sub-delims, ':' and '@' are pchars.

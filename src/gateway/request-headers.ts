@@ -69,7 +69,11 @@ const STRIPPED = new Set([
   'host',
   'authorization',
   'forwarded',
+  // Client addresses a backend might trust: only the gateway says who the client is.
   'x-real-ip',
+  'x-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
   'x-original-url',
   'x-rewrite-url',
   'x-http-method-override',

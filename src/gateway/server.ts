@@ -1,4 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ERROR_BODIES, GATEWAY_ERRORS, type GatewayErrorCode } from './errors.js';
 import type { Gateway } from './gateway.js';
 import { MAX_HEADER_LINES } from './request-headers.js';
 
@@ -29,7 +31,20 @@ export function createGatewayServer(gateway: Gateway): Server {
   );
   // One line more than the limit, so the gateway sees that the limit was passed (431).
   server.maxHeadersCount = MAX_HEADER_LINES + 1;
+  // Requests node:http refuses before the gateway runs (malformed heads, smuggling attempts,
+  // CONNECT) still get the gateway's JSON answer, then the connection is closed.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
+    socket.end(rawAnswer(error.code === 'HPE_HEADER_OVERFLOW' ? 'ERR_GW_HEADERS_TOO_LARGE' : 'ERR_GW_BAD_REQUEST'));
+  });
+  server.on('connect', (_req, socket: Duplex) => socket.end(rawAnswer('ERR_GW_BAD_REQUEST')));
   return server;
+}
+
+function rawAnswer(code: GatewayErrorCode): string {
+  const { status } = GATEWAY_ERRORS[code];
+  const body = ERROR_BODIES[code];
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`;
 }
 
 export function listen(server: Server, address: ListenAddress): Promise<ListenAddress> {

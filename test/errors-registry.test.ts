@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GATEWAY_ERRORS } from './gateway/index.js';
-import { IDENTITY_ERRORS } from './identity/index.js';
+import { GATEWAY_ERRORS } from '../src/gateway/index.js';
+import { IDENTITY_ERRORS } from '../src/identity/index.js';
 
 // Keeps the error registries and docs/errors.md in step: every code documented, with its status.
 const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');

@@ -15,8 +15,14 @@ export interface BucketStore {
   take(key: string, limit: RateLimitConfig, now: number): RateDecision;
 }
 
+/**
+ * A bucket counted in token-milliseconds: one token is `periodMs` units, the capacity is
+ * `limit * periodMs`, and each millisecond adds `limit` units. Every step is whole-number
+ * arithmetic, so a request arriving exactly when its token is due is never refused by a
+ * rounding error.
+ */
 interface Bucket {
-  tokens: number;
+  units: number;
   updated: number;
 }
 
@@ -35,24 +41,28 @@ export class MemoryBucketStore implements BucketStore {
   }
 
   take(key: string, limit: RateLimitConfig, now: number): RateDecision {
-    const rate = limit.limit / limit.periodMs; // tokens per millisecond
+    const { periodMs } = limit;
+    const capacity = limit.limit * periodMs;
     let bucket = this.#buckets.get(key);
     if (bucket === undefined) {
-      bucket = { tokens: limit.limit, updated: now };
+      bucket = { units: capacity, updated: now };
       this.#buckets.set(key, bucket);
     } else {
-      bucket.tokens = Math.min(limit.limit, bucket.tokens + (now - bucket.updated) * rate);
+      bucket.units = Math.min(capacity, bucket.units + Math.max(0, now - bucket.updated) * limit.limit);
       bucket.updated = now;
     }
-    const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
-    const missing = limit.limit - bucket.tokens;
+    const allowed = bucket.units >= periodMs;
+    if (allowed) bucket.units -= periodMs;
+    if (limit.limit === 0) {
+      const wait = Math.ceil(periodMs / 1000);
+      return { allowed: false, limit: 0, remaining: 0, resetSeconds: wait, retryAfterSeconds: wait };
+    }
     return {
       allowed,
       limit: limit.limit,
-      remaining: Math.floor(bucket.tokens),
-      resetSeconds: rate === 0 ? Math.ceil(limit.periodMs / 1000) : Math.ceil(missing / rate / 1000),
-      retryAfterSeconds: allowed ? 0 : rate === 0 ? Math.ceil(limit.periodMs / 1000) : Math.max(1, Math.ceil((1 - bucket.tokens) / rate / 1000)),
+      remaining: Math.floor(bucket.units / periodMs),
+      resetSeconds: Math.ceil((capacity - bucket.units) / limit.limit / 1000),
+      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((periodMs - bucket.units) / limit.limit / 1000)),
     };
   }
 
@@ -60,7 +70,7 @@ export class MemoryBucketStore implements BucketStore {
   sweep(now: number): void {
     for (const [key, bucket] of this.#buckets) {
       const [limit, periodMs] = bucketShape(key);
-      if (bucket.tokens + ((now - bucket.updated) * limit) / periodMs >= limit) this.#buckets.delete(key);
+      if (bucket.units + Math.max(0, now - bucket.updated) * limit >= limit * periodMs) this.#buckets.delete(key);
     }
   }
 
@@ -91,6 +101,8 @@ function bucketShape(key: string): [number, number] {
 export function effectiveLimit(limits: RateLimitsConfig, groups: readonly string[]): RateLimitConfig | null {
   let best: RateLimitConfig | null = null;
   for (const group of groups) {
+    // A group named like an Object.prototype member (`constructor`) must not read one.
+    if (!Object.hasOwn(limits.groups, group)) continue;
     const limit = limits.groups[group];
     if (limit !== undefined && (best === null || limit.limit / limit.periodMs > best.limit / best.periodMs)) best = limit;
   }

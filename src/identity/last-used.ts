@@ -18,7 +18,13 @@ export function createLastUsedRecorder(repository: IdentityRepository, intervalM
     if (pending.size === 0) return;
     const batch = pending;
     pending = new Map();
-    await repository.touchKeys(batch);
+    try {
+      await repository.touchKeys(batch);
+    } catch (error) {
+      // Keep what failed for the next flush, unless newer uses replaced it meanwhile.
+      for (const [hash, at] of batch) if (!pending.has(hash)) pending.set(hash, at);
+      throw error;
+    }
   };
   // The time is refreshed once a second rather than formatted per request.
   const tick = setInterval(() => (clock = new Date().toISOString()), 1000);

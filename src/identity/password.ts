@@ -18,12 +18,23 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', LOG_N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
+/**
+ * False for a wrong password and for a stored value that is not exactly what hashPassword
+ * writes: a tampered hash must neither throw (a 500 at login) nor ask scrypt for gigabytes.
+ */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, logN, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || salt === undefined || hash === undefined) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const actual = await derive(password, Buffer.from(salt, 'base64url'), Number(logN), Number(r), Number(p));
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  const fields = stored.split('$');
+  if (fields.length !== 6 || fields[0] !== 'scrypt') return false;
+  const [logN, r, p] = fields.slice(1, 4).map((field) => (/^\d{1,2}$/.test(field) ? Number(field) : NaN)) as [number, number, number];
+  if (!(logN >= 14 && logN <= 20 && r >= 1 && r <= 16 && p >= 1 && p <= 4)) return false;
+  const expected = Buffer.from(fields[5]!, 'base64url');
+  if (expected.length !== KEY_LENGTH) return false;
+  try {
+    const actual = await derive(password, Buffer.from(fields[4]!, 'base64url'), logN, r, p);
+    return timingSafeEqual(actual, expected);
+  } catch {
+    return false;
+  }
 }
 
 /** Passwords shorter than this are refused. */

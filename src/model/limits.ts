@@ -4,6 +4,8 @@ export interface LoadLimits {
   readonly maxFileBytes: number;
   /** Aliases resolved per document; an alias bomb stops here. */
   readonly maxAliases: number;
+  /** Values aliases may expand to per document: a wide anchor aliased a few times stops here. */
+  readonly maxAliasExpansion: number;
   /** Deepest nesting of maps and lists in a document. */
   readonly maxDepth: number;
   /** Documents per file. */
@@ -15,6 +17,7 @@ export const DEFAULT_LIMITS: LoadLimits = {
   // keeping the worst-case parse of a hostile file to a few seconds.
   maxFileBytes: 2 * 1024 * 1024,
   maxAliases: 100,
+  maxAliasExpansion: 10_000,
   maxDepth: 64,
   maxDocuments: 10_000,
 };

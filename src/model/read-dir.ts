@@ -72,7 +72,7 @@ async function readOne(root: string, realRoot: string, file: string, limits: Loa
     // linter read files elsewhere on the machine.
     const target = await realpath(absolute).catch(() => undefined);
     if (target === undefined || !(target + path.sep).startsWith(realRoot + path.sep)) {
-      return { file, line: 1, column: 1, message: 'is a symbolic link to a file outside the path: not read', severity: 'warning' };
+      return { file, line: 1, column: 1, message: 'is a broken symbolic link or links outside the path: not read', severity: 'warning' };
     }
     const targetInfo = await stat(target);
     if (!targetInfo.isFile()) return undefined;

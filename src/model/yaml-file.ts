@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Alias, type Document, type Node } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, visit, type Alias, type Document, type Node } from 'yaml';
 import type { LoadLimits } from './limits.js';
 import { SourceFile } from './source.js';
 
@@ -33,34 +33,35 @@ export function parseYamlFile(path: string, content: Uint8Array | string, limits
   if (typeof content === 'string' && text.includes('\0')) return { file: undefined, documents: [], problems: [fileProblem(path, 'is a binary file, not YAML')] };
   if (text.length > limits.maxFileBytes) return { file: undefined, documents: [], problems: [tooLarge(path, text.length, limits)] };
 
-  // Count document markers before parsing: a file of a million tiny documents is refused in
-  // milliseconds instead of after parsing them all.
-  const markers = countDocumentMarkers(text, limits.maxDocuments + 1);
-  if (markers > limits.maxDocuments) {
-    return { file: undefined, documents: [], problems: [fileProblem(path, `has more than ${limits.maxDocuments} documents, the limit per file`)] };
-  }
   const lines = new LineCounter();
   const file = new SourceFile(path, lines, order);
   const problems: FileProblem[] = [];
   const documents: ParsedDocument[] = [];
-  let docs: Document.Parsed[];
+  const docs: Document.Parsed[] = [];
   try {
-    docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true }) as Document.Parsed[];
+    // Documents are composed one at a time and reading stops past the limit: a file of a
+    // million tiny documents (however they are separated) costs no more than the limit's worth.
+    // Duplicate keys are found while converting (yaml's own check is quadratic in the keys).
+    const composer = new Composer({ prettyErrors: false, uniqueKeys: false });
+    for (const doc of composer.compose(new Parser(lines.addNewLine).parse(text.startsWith('\uFEFF') ? text.slice(1) : text))) {
+      docs.push(doc as Document.Parsed);
+      if (docs.length > limits.maxDocuments) {
+        return { file: undefined, documents: [], problems: [fileProblem(path, `has more than ${limits.maxDocuments} documents, the limit per file`)] };
+      }
+    }
   } catch (error) {
     // The parser reports bad input as document errors; reaching here means it gave up (a stack
     // overflow on pathological input), which is still the file's fault, not a crash.
     return { file, documents, problems: [fileProblem(path, `cannot be parsed: ${(error as Error).message}`)] };
   }
-  if (!Array.isArray(docs)) docs = [docs];
-  if (docs.length > limits.maxDocuments) {
-    return { file, documents, problems: [fileProblem(path, `has ${docs.length} documents, more than the limit of ${limits.maxDocuments}`)] };
-  }
   for (const doc of docs) {
     const before = problems.length;
-    if (doc.errors.some((error) => error.code === 'RESOURCE_EXHAUSTION')) {
-      // The parser ran out of stack: where it stopped depends on the stack size, and it may
-      // report it many times. Say it once, at the start of the document.
-      problems.push(at(file, doc.range[0], `nesting is too deep to parse (the limit is ${limits.maxDepth} levels)`, 'error'));
+    const exhausted = doc.errors.find((error) => error.code === 'RESOURCE_EXHAUSTION');
+    if (exhausted !== undefined) {
+      // The parser ran out of stack: it may say so many times, at a column that depends on the
+      // stack size. Say it once, on the line where it happened.
+      const { line } = file.position(exhausted.pos[0]);
+      problems.push({ file: path, line, column: 1, message: `nesting is too deep to parse (the limit is ${limits.maxDepth} levels)`, severity: 'error' });
       continue;
     }
     for (const error of doc.errors) problems.push(at(file, error.pos[0], syntaxMessage(error.code, error.message), 'error'));
@@ -75,17 +76,6 @@ export function parseYamlFile(path: string, content: Uint8Array | string, limits
     else documents.push({ file, doc, value: converted.value });
   }
   return { file, documents, problems };
-}
-
-/** Lines starting with `---` (document starts), counting up to `stop`. */
-function countDocumentMarkers(text: string, stop: number): number {
-  let count = text.startsWith('---') ? 1 : 0;
-  let at = text.indexOf('\n---');
-  while (at !== -1 && count < stop) {
-    count++;
-    at = text.indexOf('\n---', at + 4);
-  }
-  return count;
 }
 
 function decode(path: string, bytes: Uint8Array, limits: LoadLimits): string | FileProblem {
@@ -133,6 +123,9 @@ type Converted = { ok: true; value: unknown } | { ok: false; problem: string; of
  */
 function toPlain(doc: Document.Parsed, limits: LoadLimits): Converted {
   let aliases = 0;
+  /** Aliases being expanded (on the stack), and the values they produced. */
+  let insideAlias = 0;
+  let expanded = 0;
   let failure: Converted | undefined;
   // Aliases and anchored nodes in document order, collected once on the first alias: resolving
   // each alias by walking the whole document would cost a walk per alias.
@@ -160,8 +153,14 @@ function toPlain(doc: Document.Parsed, limits: LoadLimits): Converted {
       if (++aliases > limits.maxAliases) return fail(`more than ${limits.maxAliases} aliases in one document`, node);
       const target = resolve(node);
       if (target === undefined) return fail(`alias *${node.source} has no anchor`, node);
-      return convert(target, depth);
+      insideAlias++;
+      const value = convert(target, depth);
+      insideAlias--;
+      // A wide anchor aliased a few times is a bomb too: count what aliases expand to.
+      if (failure === undefined && expanded > limits.maxAliasExpansion) return fail(`aliases expand to more than ${limits.maxAliasExpansion} values`, node);
+      return value;
     }
+    if (insideAlias > 0) expanded++;
     if (isScalar(node)) return node.value;
     if (depth >= limits.maxDepth) return fail(`nesting deeper than ${limits.maxDepth} levels`, node);
     if (isMap(node)) {
@@ -174,6 +173,8 @@ function toPlain(doc: Document.Parsed, limits: LoadLimits): Converted {
         const name = String(key.value);
         // __proto__ as a key would change the object's prototype, not add a field.
         if (name === '__proto__') return fail('"__proto__" is not allowed as a key', key);
+        // `1:` and `"1":` are the same key once converted: both are duplicates.
+        if (Object.hasOwn(out, name)) return fail('duplicate key: map keys must be unique', key);
         out[name] = convert(pair.value as Node | null, depth + 1);
       }
       return out;

@@ -243,7 +243,7 @@ describe('compile: rate limits', () => {
   });
 });
 
-describe('compile: group names are data', () => {
+describe('compile: names are data', () => {
   // Group names are any strings in the resources. One that is also a special property name of
   // JavaScript objects must compile like any other: not vanish from the JSON (and the hash), nor
   // become the prototype of the groups object (every other lookup would then inherit from it).
@@ -266,6 +266,36 @@ describe('compile: group names are data', () => {
     expect(Object.keys(groups)).toEqual(['__proto__', 'constructor']);
     expect(Object.getPrototypeOf(groups)).toBe(Object.prototype);
     expect((groups as Record<string, unknown>).limit).toBeUndefined();
+  });
+
+  it('compiles operation sets named like Object.prototype properties (the model accepts any name)', () => {
+    const api = `${HUB}
+kind: API
+metadata: { name: odd, namespace: apps }
+spec:
+  pathPrefix: /odd
+  service:
+    name: app
+    port: { number: 80 }
+    openApiSpec:
+      path: /openapi.yaml
+      operationSets:
+        - name: constructor
+          matchers: [{ pathPrefix: /odd/a }]
+        - name: toString
+          matchers: [{ pathPrefix: /odd/b, methods: [GET] }]
+`;
+    const config = compiled(
+      SERVICE,
+      api,
+      access('odd-sets', `groups: [crm]\napis: [{ name: odd, namespace: apps }]\noperationFilter: { include: [constructor, toString] }`),
+      gateway('gw', ['odd-sets']),
+    );
+    expect(config.apis['apps/odd']?.targets['']?.operationSets).toEqual({
+      constructor: [{ path: null, pathPrefix: '/odd/a', pathRegex: null, methods: [] }],
+      toString: [{ path: null, pathPrefix: '/odd/b', pathRegex: null, methods: ['GET'] }],
+    });
+    expect(config.gateways[0]?.access['apps/odd']?.groups).toEqual({ crm: ['constructor', 'toString'] });
   });
 });
 

@@ -37,8 +37,7 @@ export function compile(graph: ResourceGraph, options: CompileOptions): RuntimeC
     for (const access of graph.accessesOfGateway(gateway)) for (const api of graph.apisOfAccess(access)) served.set(api.ref, api);
   }
   const limits = compileRateLimits(graph);
-  const apis: Record<string, ApiConfig> = {};
-  for (const key of [...served.keys()].sort()) apis[key] = compileApi(graph, served.get(key)!, limits.get(key));
+  const apis: Record<string, ApiConfig> = Object.fromEntries([...served.keys()].sort().map((key) => [key, compileApi(graph, served.get(key)!, limits.get(key))]));
   const portals: PortalConfig[] = [...graph.list('APIPortal')].sort(byName).map((portal) => ({
     name: portal.name,
     title: portal.spec.title ?? portal.name,
@@ -76,13 +75,13 @@ function compileGateway(graph: ResourceGraph, gateway: Resource<'APIGateway'>): 
       for (const group of access.spec.groups ?? []) entry.groups.set(group, mergeGrants(entry.groups.get(group) ?? null, grant));
     }
   }
-  const access: Record<string, ApiAccessConfig> = {};
-  for (const key of [...grants.keys()].sort()) {
-    const entry = grants.get(key)!;
-    const groups: Record<string, OperationGrant> = {};
-    for (const group of [...entry.groups.keys()].sort()) groups[group] = entry.groups.get(group)!;
-    access[key] = { groups, anyGroups: entry.anyGroups };
-  }
+  // Object.fromEntries creates own keys even for names like `__proto__` or `constructor`.
+  const access: Record<string, ApiAccessConfig> = Object.fromEntries(
+    [...grants.keys()].sort().map((key) => {
+      const entry = grants.get(key)!;
+      return [key, { groups: sortedRecord(entry.groups), anyGroups: entry.anyGroups }];
+    }),
+  );
   return { name: gateway.name, hosts: sortedUnique((gateway.spec.customDomains ?? []).map((d) => d.toLowerCase())), routes, access };
 }
 
@@ -106,19 +105,19 @@ function compareRoutes(a: RouteConfig, b: RouteConfig): number {
 
 function compileApi(graph: ResourceGraph, api: Resource<'API'>, rateLimits: RateLimitsConfig | undefined): ApiConfig {
   const namespace = api.namespace!;
-  const targets: Record<string, TargetConfig> = {};
+  const targets = new Map<string, TargetConfig>();
   if (api.spec.currentVersion === undefined) {
-    if (api.spec.service !== undefined) targets[''] = compileTarget(graph, namespace, null, api.spec.service, api.spec.headers, api.spec.cors);
+    if (api.spec.service !== undefined) targets.set('', compileTarget(graph, namespace, null, api.spec.service, api.spec.headers, api.spec.cors));
   } else {
-    for (const version of [...graph.versionsOfApi(api)].sort(byName)) {
-      targets[version.name] = compileTarget(graph, namespace, version, version.spec.service, version.spec.headers, version.spec.cors);
+    for (const version of graph.versionsOfApi(api)) {
+      targets.set(version.name, compileTarget(graph, namespace, version, version.spec.service, version.spec.headers, version.spec.cors));
     }
   }
   return {
     name: api.name,
     namespace,
     currentVersion: api.spec.currentVersion ?? null,
-    targets,
+    targets: sortedRecord(targets),
     rateLimits: rateLimits ?? { groups: {}, anyGroups: null },
   };
 }
@@ -131,18 +130,17 @@ function compileTarget(
   headers: HeadersSpec | undefined,
   cors: CorsSpec | undefined,
 ): TargetConfig {
-  const operationSets: Record<string, MatcherConfig[]> = {};
+  const sets = new Map<string, MatcherConfig[]>();
   for (const set of [...(service.openApiSpec?.operationSets ?? [])].sort(byName)) {
-    operationSets[set.name] = [
-      ...(operationSets[set.name] ?? []),
-      ...set.matchers.map((m) => ({
-        path: m.path ?? null,
-        pathPrefix: m.pathPrefix ?? null,
-        pathRegex: m.pathRegex === undefined ? null : regex(m.pathRegex),
-        methods: sortedUnique((m.methods ?? []).map((method) => method.toUpperCase())),
-      })),
-    ];
+    const matchers = set.matchers.map((m) => ({
+      path: m.path ?? null,
+      pathPrefix: m.pathPrefix ?? null,
+      pathRegex: m.pathRegex === undefined ? null : regex(m.pathRegex),
+      methods: sortedUnique((m.methods ?? []).map((method) => method.toUpperCase())),
+    }));
+    sets.set(set.name, [...(sets.get(set.name) ?? []), ...matchers]);
   }
+  const operationSets = sortedRecord(sets);
   const openApi = service.openApiSpec;
   return {
     version: version?.name ?? null,
@@ -202,11 +200,7 @@ function compileRateLimits(graph: ResourceGraph): Map<string, RateLimitsConfig> 
     }
   }
   const out = new Map<string, RateLimitsConfig>();
-  for (const [key, entry] of byApi) {
-    const groups: Record<string, RateLimitConfig> = {};
-    for (const group of [...entry.groups.keys()].sort()) groups[group] = entry.groups.get(group)!;
-    out.set(key, { groups, anyGroups: entry.anyGroups });
-  }
+  for (const [key, entry] of byApi) out.set(key, { groups: sortedRecord(entry.groups), anyGroups: entry.anyGroups });
   return out;
 }
 
@@ -218,6 +212,11 @@ export function moreRestrictive(a: RateLimitConfig | null, b: RateLimitConfig): 
   if (rateA !== rateB) return rateA < rateB ? a : b;
   if (a.limit !== b.limit) return a.limit < b.limit ? a : b;
   return a.name <= b.name ? a : b;
+}
+
+/** A plain record of a map, keys sorted; own keys even for `__proto__` and friends. */
+function sortedRecord<T>(map: ReadonlyMap<string, T>): Record<string, T> {
+  return Object.fromEntries([...map.keys()].sort().map((key) => [key, map.get(key)!]));
 }
 
 function byName(a: { name: string }, b: { name: string }): number {

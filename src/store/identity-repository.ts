@@ -1,5 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import type { WriteTransaction } from './store.js';
 
 export interface UserRecord {
   readonly email: string;
@@ -56,9 +57,9 @@ export interface IdentityRepository {
   touchKeys(lastUsed: ReadonlyMap<string, string>): Promise<void>;
 }
 
-export function createIdentityRepository(db: Kysely<Database>): IdentityRepository {
+export function createIdentityRepository(db: Kysely<Database>, write: WriteTransaction): IdentityRepository {
   const now = () => new Date().toISOString();
-  const bump = async (tx: Transaction<Database>): Promise<number> => {
+  const bump = async (tx: Kysely<Database>): Promise<number> => {
     const row = await tx
       .updateTable('identity_sequence')
       .set((eb) => ({ value: eb('value', '+', 1) }))
@@ -78,12 +79,12 @@ export function createIdentityRepository(db: Kysely<Database>): IdentityReposito
 
   return {
     async addUser({ email, groups, passwordHash }) {
-      return db.transaction().execute(async (tx) => {
+      return write(async (tx) => {
         if ((await userId(tx, email)) !== undefined) return false;
         const seq = await bump(tx);
         await tx
           .insertInto('users')
-          .values({ email, groups: JSON.stringify([...groups].sort()), password_hash: passwordHash, created_at: now(), seq })
+          .values({ email, groups: JSON.stringify([...new Set(groups)].sort()), password_hash: passwordHash, created_at: now(), seq })
           .execute();
         return true;
       });
@@ -99,7 +100,7 @@ export function createIdentityRepository(db: Kysely<Database>): IdentityReposito
     },
 
     async setGroups(email, groups) {
-      return db.transaction().execute(async (tx) => {
+      return write(async (tx) => {
         if ((await userId(tx, email)) === undefined) return false;
         const seq = await bump(tx);
         await tx.updateTable('users').set({ groups: JSON.stringify([...new Set(groups)].sort()), seq }).where('email', '=', email).execute();
@@ -113,7 +114,7 @@ export function createIdentityRepository(db: Kysely<Database>): IdentityReposito
     },
 
     async createKey({ email, name, keyHash, prefix }) {
-      return db.transaction().execute(async (tx): Promise<CreateKeyResult> => {
+      return write(async (tx): Promise<CreateKeyResult> => {
         const id = await userId(tx, email);
         if (id === undefined) return { ok: false, reason: 'user-not-found' };
         const taken = await tx
@@ -186,14 +187,14 @@ export function createIdentityRepository(db: Kysely<Database>): IdentityReposito
     async touchKeys(lastUsed) {
       if (lastUsed.size === 0) return;
       // last_used_at is informational: it does not bump the sequence, so gateways do not reload.
-      await db.transaction().execute(async (tx) => {
+      await write(async (tx) => {
         for (const [keyHash, at] of lastUsed) await tx.updateTable('api_keys').set({ last_used_at: at }).where('key_hash', '=', keyHash).execute();
       });
     },
   };
 
   async function updateLiveKey(email: string, name: string, changes: { suspended?: number; deleted_at?: string }): Promise<boolean> {
-    return db.transaction().execute(async (tx) => {
+    return write(async (tx) => {
       const id = await userId(tx, email);
       if (id === undefined) return false;
       const key = await tx

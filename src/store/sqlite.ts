@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, sql, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
 
 /** The SQLite file inside a data directory. */
@@ -16,9 +16,30 @@ export function openSqlite(dataDir: string): Kysely<Database> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, SQLITE_FILE);
   const database = new SQLite(file);
-  database.pragma('journal_mode = WAL');
+  // The busy timeout first: switching to WAL may itself wait for another process.
   database.pragma('busy_timeout = 5000');
+  database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}
+
+/**
+ * Runs `work` in a write transaction. SQLite needs `BEGIN IMMEDIATE`: a plain `BEGIN` that reads
+ * first and writes later cannot wait for another process's write lock in WAL mode (it fails at
+ * once with SQLITE_BUSY), while an immediate one takes the lock up front, honouring the busy
+ * timeout.
+ */
+export function writeTransaction<T>(db: Kysely<Database>, work: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection);
+    try {
+      const result = await work(connection);
+      await sql`commit`.execute(connection);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => undefined);
+      throw error;
+    }
+  });
 }

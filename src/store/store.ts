@@ -2,7 +2,10 @@ import { Migrator, type Kysely } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
 import { createIdentityRepository, type IdentityRepository } from './identity-repository.js';
 import type { Database } from './schema.js';
-import { openSqlite } from './sqlite.js';
+import { openSqlite, writeTransaction } from './sqlite.js';
+
+/** Runs work in a transaction that writes (the dialect decides how to take the write lock). */
+export type WriteTransaction = <T>(work: (tx: Kysely<Database>) => Promise<T>) => Promise<T>;
 
 /** Persistence for every aggregate; one repository each. */
 export interface Store {
@@ -18,9 +21,20 @@ export interface StoreOptions {
 /** Opens the store and brings its schema up to date. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const db = openSqlite(options.dataDir);
-  await migrate(db);
+  try {
+    await migrate(db);
+  } catch (error) {
+    // Two processes opening a new data directory at once (serve and users add) race on the
+    // first migration: the loser finds the tables made; a second pass sees the migration done.
+    try {
+      await migrate(db);
+    } catch {
+      await db.destroy();
+      throw error;
+    }
+  }
   return {
-    identity: createIdentityRepository(db),
+    identity: createIdentityRepository(db, (work) => writeTransaction(db, work)),
     close: () => db.destroy(),
   };
 }

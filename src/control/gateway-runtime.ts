@@ -4,6 +4,7 @@ import { createLastUsedRecorder, KeyIndex, startKeySync, type KeySync, type Last
 import type { RuntimeConfig } from '../policy/index.js';
 import { openStore, type Store } from '../store/index.js';
 import type { Logger } from '../telemetry/index.js';
+import { createUsageRecorder, type UsageRecorder } from './usage-recorder.js';
 
 export interface GatewayRuntimeOptions {
   readonly dataDir: string;
@@ -32,15 +33,18 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
   const store = await openStore({ dataDir: options.dataDir });
   let sync: KeySync | undefined;
   let lastUsed: LastUsedRecorder | undefined;
+  let usage: UsageRecorder | undefined;
   let server: Server | undefined;
   try {
     const keys = new KeyIndex();
     sync = await startKeySync(store.identity, keys, { onError: (error) => options.logger.error('key sync failed', { error: String(error) }) });
     lastUsed = createLastUsedRecorder(store.identity);
+    usage = createUsageRecorder(store.usage);
     const accessLog = options.accessLog;
     const gateway = new Gateway({
       keys,
       onKeyUsed: lastUsed.record,
+      onUsage: usage.record,
       serviceOverrides: options.serviceOverrides,
       ...(options.recorder === undefined ? {} : { telemetry: options.recorder }),
       ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
@@ -62,6 +66,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
         await new Promise((resolve) => bound.close(resolve));
         bound.closeAllConnections();
         await lastUsed?.stop();
+        await usage?.stop();
         await gateway.close();
         await store.close();
       },
@@ -70,6 +75,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     sync?.stop();
     server?.close();
     await lastUsed?.stop().catch(() => undefined);
+    await usage?.stop().catch(() => undefined);
     await store.close();
     throw error;
   }

@@ -5,8 +5,17 @@ import type { RuntimeConfig } from '../policy/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { WORKER_SETTINGS_ENV, type FromWorker, type ToWorker, type WorkerSettings } from './worker-ipc.js';
 
+/** One gateway process as the admin API lists it. */
+export interface GatewayProcess {
+  readonly id: string;
+  readonly pid: number;
+  readonly configHash: string | null;
+  readonly lastHeartbeat: string;
+}
+
 export interface GatewayWorkers {
   readonly address: ListenAddress;
+  processes(): GatewayProcess[];
   /** Sends a configuration to every worker and resolves when all have applied it. */
   apply(config: RuntimeConfig): Promise<void>;
   close(): Promise<void>;
@@ -24,6 +33,7 @@ export async function startGatewayWorkers(count: number, settings: WorkerSetting
   let port = settings.port;
   const workers = new Set<Worker>();
   const waiters = new Map<Worker, (hash: string) => void>();
+  const beats = new Map<Worker, { hash: string | null; at: string }>();
 
   const fork = (): Promise<Worker> =>
     new Promise((resolve, reject) => {
@@ -36,7 +46,10 @@ export async function startGatewayWorkers(count: number, settings: WorkerSetting
           if (current !== undefined) worker.send({ type: 'config', config: current } satisfies ToWorker);
           resolve(worker);
         } else if (message.type === 'applied') {
+          beats.set(worker, { hash: message.hash, at: new Date().toISOString() });
           waiters.get(worker)?.(message.hash);
+        } else if (message.type === 'heartbeat') {
+          beats.set(worker, { hash: message.hash, at: new Date().toISOString() });
         } else if (message.type === 'metrics') {
           for (const [labels, durations] of message.batch) {
             const parsed = JSON.parse(labels) as RequestLabels;
@@ -46,6 +59,7 @@ export async function startGatewayWorkers(count: number, settings: WorkerSetting
       });
       worker.once('exit', (code) => {
         workers.delete(worker);
+        beats.delete(worker);
         if (stopping) return;
         reject(new Error(`gateway worker ${worker.process.pid} exited with code ${code} while starting`));
         logger.error('gateway worker exited: starting a new one', { pid: worker.process.pid, code });
@@ -59,6 +73,13 @@ export async function startGatewayWorkers(count: number, settings: WorkerSetting
 
   return {
     address: { host: settings.host, port },
+    processes: () =>
+      [...workers].map((worker) => ({
+        id: `worker-${worker.id}`,
+        pid: worker.process.pid ?? 0,
+        configHash: beats.get(worker)?.hash ?? null,
+        lastHeartbeat: beats.get(worker)?.at ?? '',
+      })),
     apply: async (config) => {
       current = config;
       await Promise.all(

@@ -1,18 +1,42 @@
+import { hostname } from 'node:os';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import type { Diagnostic } from '../analyzer/index.js';
 import { listen, RequestTelemetry, type ListenAddress, type UpstreamOptions } from '../gateway/index.js';
 import type { RuntimeConfig } from '../policy/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { createMetrics, type Logger, type Metrics } from '../telemetry/index.js';
+import { adminApiRoutes } from './admin-api.js';
 import { createAdminServer, sendJson } from './admin-server.js';
 import { loadAdminToken } from './admin-token.js';
 import { readDirectorySnapshot } from './directory-source.js';
 import { startGatewayRuntime } from './gateway-runtime.js';
-import { startGatewayWorkers } from './gateway-workers.js';
+import { startGatewayWorkers, type GatewayProcess } from './gateway-workers.js';
+import { GitSource } from './git/git-source.js';
 import { buildRevision } from './pipeline.js';
+import { Reconciler, type Deployer, type ReconcilerStatus } from './reconciler.js';
+import { directoryRevisionSource, gitRevisionSource } from './revision-source.js';
+import { webhookHandler } from './webhook.js';
+
+/** A git repository to follow (`serve --repo`). */
+export interface RepoOptions {
+  readonly url: string;
+  readonly branch: string;
+  /** Folder of the resources inside the repository. */
+  readonly path?: string;
+  /** Time between fetches. */
+  readonly intervalMs: number;
+  /** Serve this revision instead of following the branch. */
+  readonly revision?: string;
+  /** SSH allowed-signers file: refuse commits not signed by these keys. */
+  readonly allowedSigners?: string;
+}
 
 export interface ServeOptions {
-  readonly dir: string;
+  /** Serve a directory (`--dir`)... */
+  readonly dir?: string;
+  /** ...or follow a git repository (`--repo`). */
+  readonly repo?: RepoOptions;
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
   readonly listen: ListenAddress;
@@ -23,6 +47,7 @@ export interface ServeOptions {
   /** Write one JSON line per request to this function (off when undefined). */
   readonly accessLog?: (line: string) => void;
   readonly otlpUrl?: string;
+  /** GITGATE_ADMIN_TOKEN, GITGATE_WEBHOOK_SECRET, GITGATE_GIT_TOKEN. */
   readonly env?: NodeJS.ProcessEnv;
   /** Connections and timeouts towards backends. */
   readonly upstream?: Partial<UpstreamOptions>;
@@ -30,13 +55,7 @@ export interface ServeOptions {
   readonly maxBodyBytes?: number;
   /** Gateway processes (node:cluster); 1 serves in this process. */
   readonly workers?: number;
-}
-
-export interface Attempt {
-  readonly revision: string;
-  readonly at: string;
-  readonly result: 'applied' | 'rejected' | 'unchanged';
-  readonly diagnostics: readonly Diagnostic[];
+  readonly version?: string;
 }
 
 export interface RunningServe {
@@ -44,80 +63,96 @@ export interface RunningServe {
   readonly adminAddress: ListenAddress;
   readonly adminToken: { readonly token: string; readonly created: boolean; readonly file: string | undefined };
   readonly store: Store;
-  status(): { applied: { revision: string; hash: string; at: string } | undefined; lastAttempt: Attempt | undefined };
-  /** Re-reads the directory; applies it when it lints clean, keeps the current config otherwise. */
-  reload(): Promise<Attempt>;
+  readonly reconciler: Reconciler;
+  status(): ReconcilerStatus;
   close(): Promise<void>;
 }
 
 export type StartResult = { readonly ok: true; readonly serve: RunningServe } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 /** Where configurations go: a gateway in this process, or N workers. */
-interface DataPlane {
+interface DataPlane extends Deployer {
   readonly address: ListenAddress;
   readonly store: Store;
-  apply(config: RuntimeConfig): Promise<void>;
+  processes(): GatewayProcess[];
   close(): Promise<void>;
 }
 
 /**
- * `gitgate serve --dir`: the resources of a directory, linted and compiled, enforced by a
- * gateway, with an admin listener for health, metrics, status and reloads. Refuses to start
- * when the directory has lint errors.
+ * `gitgate serve`: follow a git branch (or serve a directory), and enforce each good revision in
+ * a gateway; an admin listener serves health, metrics, the webhook and the admin API. With
+ * `--dir`, refuses to start when the directory has lint errors.
  */
 export async function startServe(options: ServeOptions): Promise<StartResult> {
-  const first = await readDirectorySnapshot(options.dir, options);
-  const built = buildRevision(first.inputs, first.revision, { readProblems: first.problems });
-  if (!built.ok) return { ok: false, diagnostics: built.diagnostics };
-
+  const env = options.env ?? process.env;
+  if (options.dir !== undefined) {
+    const first = await readDirectorySnapshot(options.dir, options);
+    const built = buildRevision(first.inputs, first.revision, { readProblems: first.problems });
+    if (!built.ok) return { ok: false, diagnostics: built.diagnostics };
+  }
   const metrics: Metrics = createMetrics({ serviceName: 'gitgate', prometheus: true, ...(options.otlpUrl === undefined ? {} : { otlpUrl: options.otlpUrl }) });
   const telemetry = new RequestTelemetry(metrics.meter);
   let plane: DataPlane | undefined;
   let admin: Server | undefined;
+  let reconciler: Reconciler | undefined;
   try {
     plane = await startDataPlane(options, telemetry);
+    const git =
+      options.repo === undefined
+        ? undefined
+        : new GitSource({
+            url: options.repo.url,
+            branch: options.repo.branch,
+            mirrorDir: path.join(options.dataDir, 'repo.git'),
+            ...(options.repo.path === undefined ? {} : { path: options.repo.path }),
+            ...(options.include === undefined ? {} : { include: options.include }),
+            ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
+            ...(env.GITGATE_GIT_TOKEN === undefined ? {} : { token: env.GITGATE_GIT_TOKEN }),
+            ...(options.repo.allowedSigners === undefined ? {} : { allowedSigners: options.repo.allowedSigners }),
+          });
+    const source = git !== undefined ? gitRevisionSource(git) : directoryRevisionSource(options.dir!, options);
+    reconciler = new Reconciler({
+      source,
+      deployments: plane.store.deployments,
+      deployer: plane,
+      logger: options.logger,
+      // A directory is read again on SIGHUP and on POST /api/v1/reload, not on a timer.
+      intervalMs: options.repo?.intervalMs ?? 2 ** 31 - 1,
+      ...(options.repo?.revision === undefined ? {} : { pin: options.repo.revision }),
+    });
+    await reconciler.start();
+    const running = reconciler;
     const dataPlane = plane;
-    let applied: { revision: string; hash: string; at: string } | undefined;
-    let lastAttempt: Attempt | undefined;
-    const apply = async (revision: string, config: RuntimeConfig, diagnostics: readonly Diagnostic[]): Promise<Attempt> => {
-      const at = new Date().toISOString();
-      if (applied?.hash === config.hash) return (lastAttempt = { revision, at, result: 'unchanged', diagnostics });
-      await dataPlane.apply(config);
-      applied = { revision, hash: config.hash, at };
-      options.logger.info('configuration applied', { revision, hash: config.hash });
-      return (lastAttempt = { revision, at, result: 'applied', diagnostics });
-    };
-    await apply(first.revision, built.config, built.diagnostics);
-
-    const reload = async (): Promise<Attempt> => {
-      const snapshot = await readDirectorySnapshot(options.dir, options);
-      const result = buildRevision(snapshot.inputs, snapshot.revision, { readProblems: snapshot.problems });
-      if (result.ok) return apply(snapshot.revision, result.config, result.diagnostics);
-      options.logger.warn('configuration rejected: it has lint errors; still serving the last good one', {
-        revision: snapshot.revision,
-        errors: result.summary.errors,
-      });
-      return (lastAttempt = { revision: snapshot.revision, at: new Date().toISOString(), result: 'rejected', diagnostics: result.diagnostics });
-    };
-
-    const adminToken = await loadAdminToken(options.dataDir, options.env);
-    const status = () => ({ applied, lastAttempt });
+    const adminToken = await loadAdminToken(options.dataDir, env);
     const prometheus = metrics.prometheusHandler!;
     admin = createAdminServer({
       token: adminToken.token,
       onError: (error) => options.logger.error('admin request failed', { error: String(error) }),
       routes: [
-        { method: 'GET', path: '/healthz', open: true, handler: (_req, res) => sendJson(res, applied === undefined ? 503 : 200, { status: applied === undefined ? 'starting' : 'ok' }) },
-        { method: 'GET', path: '/metrics', open: true, handler: (req, res) => prometheus(req, res) },
-        { method: 'GET', path: '/api/v1/status', handler: (_req, res) => sendJson(res, 200, status()) },
         {
-          method: 'POST',
-          path: '/api/v1/reload',
-          handler: async (_req, res) => {
-            const attempt = await reload();
-            sendJson(res, attempt.result === 'rejected' ? 422 : 200, attempt);
+          method: 'GET',
+          path: '/healthz',
+          open: true,
+          handler: (_req, res) => {
+            const applied = running.status().applied !== null;
+            sendJson(res, applied ? 200 : 503, { status: applied ? 'ok' : 'no configuration yet' });
           },
         },
+        { method: 'GET', path: '/metrics', open: true, handler: (req, res) => prometheus(req, res) },
+        {
+          method: 'POST',
+          path: '/hooks/git',
+          open: true,
+          handler: webhookHandler(env.GITGATE_WEBHOOK_SECRET, () => void running.sync('webhook').catch(() => undefined)),
+        },
+        ...adminApiRoutes({
+          reconciler: running,
+          deployments: dataPlane.store.deployments,
+          usage: dataPlane.store.usage,
+          git,
+          gateways: () => dataPlane.processes(),
+          version: options.version ?? '0.0.0',
+        }),
       ],
     });
     const adminServer = admin;
@@ -129,9 +164,10 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
         adminAddress,
         adminToken,
         store: dataPlane.store,
-        status,
-        reload,
+        reconciler: running,
+        status: () => running.status(),
         close: async () => {
+          running.stop();
           await new Promise((resolve) => adminServer.close(resolve));
           adminServer.closeAllConnections();
           await dataPlane.close();
@@ -140,6 +176,7 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
       },
     };
   } catch (error) {
+    reconciler?.stop();
     admin?.close();
     await plane?.close().catch(() => undefined);
     await metrics.shutdown().catch(() => undefined);
@@ -160,7 +197,19 @@ async function startDataPlane(options: ServeOptions, telemetry: RequestTelemetry
       ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
     });
-    return { address: runtime.address, store: runtime.store, apply: async (config) => runtime.apply(config), close: () => runtime.close() };
+    let appliedAt = '';
+    return {
+      address: runtime.address,
+      store: runtime.store,
+      apply: async (config: RuntimeConfig) => {
+        runtime.apply(config);
+        appliedAt = new Date().toISOString();
+      },
+      runningHashes: () => [runtime.gateway.current?.hash],
+      // In-process, the gateway's heartbeat is the control plane's own clock.
+      processes: () => [{ id: `${hostname()}:${process.pid}`, pid: process.pid, configHash: runtime.gateway.current?.hash ?? null, lastHeartbeat: appliedAt === '' ? '' : new Date().toISOString() }],
+      close: () => runtime.close(),
+    };
   }
   const store = await openStore({ dataDir: options.dataDir });
   try {
@@ -182,6 +231,8 @@ async function startDataPlane(options: ServeOptions, telemetry: RequestTelemetry
       address: pool.address,
       store,
       apply: (config) => pool.apply(config),
+      runningHashes: () => pool.processes().map((p) => p.configHash ?? undefined),
+      processes: () => pool.processes(),
       close: async () => {
         await pool.close();
         await store.close();

@@ -6,6 +6,7 @@ export type ToWorker = { readonly type: 'config'; readonly config: RuntimeConfig
 export type FromWorker =
   | { readonly type: 'ready'; readonly port: number }
   | { readonly type: 'applied'; readonly hash: string }
+  | { readonly type: 'heartbeat'; readonly hash: string | null }
   | { readonly type: 'metrics'; readonly batch: readonly (readonly [labels: string, seconds: readonly number[]])[] };
 
 /** What a worker needs to start: plain JSON, passed in its environment. */

@@ -27,3 +27,5 @@ process.on('message', (message: ToWorker) => {
   }
 });
 send({ type: 'ready', port: runtime.address.port });
+// The primary lists workers with their config hash and last heartbeat, and heals drift.
+setInterval(() => send({ type: 'heartbeat', hash: runtime.gateway.current?.hash ?? null }), 2000).unref();

@@ -3,6 +3,8 @@ import { canonicalizePath, coversPath } from './canonical-path.js';
 
 /** One operation matcher, ready for requests. */
 interface Matcher {
+  /** The operation set it belongs to, for usage records. */
+  readonly set: string;
   readonly path: string | null;
   readonly pathPrefix: string | null;
   readonly pathRegex: RegExp | null;
@@ -23,7 +25,7 @@ export class AccessPolicy {
 
   constructor(access: ApiAccessConfig | undefined, target: TargetConfig) {
     const matchersBySet = new Map<string, Matcher[]>();
-    for (const [name, matchers] of Object.entries(target.operationSets)) matchersBySet.set(name, matchers.map(compileMatcher));
+    for (const [name, matchers] of Object.entries(target.operationSets)) matchersBySet.set(name, matchers.map((m) => compileMatcher(name, m)));
     const compileGrant = (grant: OperationGrant): CompiledGrant =>
       grant === '*' ? true : grant.flatMap((name) => matchersBySet.get(name) ?? []);
     this.#groups = new Map(Object.entries(access?.groups ?? {}).map(([group, grant]) => [group, compileGrant(grant)]));
@@ -35,18 +37,24 @@ export class AccessPolicy {
    * HEAD is authorized as GET.
    */
   allows(groups: readonly string[], method: string, path: string): boolean {
+    return this.grantingOperation(groups, method, path) !== undefined;
+  }
+
+  /** The operation set that grants the call (`*` for a grant of every operation), or undefined. */
+  grantingOperation(groups: readonly string[], method: string, path: string): string | undefined {
     for (const group of groups) {
       const grant = this.#groups.get(group);
-      if (grant !== undefined && grantAllows(grant, method, path)) return true;
+      const granted = grant === undefined ? undefined : grantingSet(grant, method, path);
+      if (granted !== undefined) return granted;
     }
-    return this.#anyGroups !== null && grantAllows(this.#anyGroups, method, path);
+    return this.#anyGroups === null ? undefined : grantingSet(this.#anyGroups, method, path);
   }
 }
 
-function grantAllows(grant: CompiledGrant, method: string, path: string): boolean {
-  if (grant === true) return true;
-  for (const matcher of grant) if (matches(matcher, method, path)) return true;
-  return false;
+function grantingSet(grant: CompiledGrant, method: string, path: string): string | undefined {
+  if (grant === true) return '*';
+  for (const matcher of grant) if (matches(matcher, method, path)) return matcher.set;
+  return undefined;
 }
 
 function matches(matcher: Matcher, method: string, path: string): boolean {
@@ -57,7 +65,7 @@ function matches(matcher: Matcher, method: string, path: string): boolean {
   return true;
 }
 
-function compileMatcher(config: MatcherConfig): Matcher {
+function compileMatcher(set: string, config: MatcherConfig): Matcher {
   // Configured paths are put in the same canonical form as request paths, so `/caf%c3%a9` in
   // the repository matches a request for `/caf%C3%A9`. A path that has no canonical form can
   // match no request: it is kept as is and never equals a canonical path.
@@ -67,6 +75,7 @@ function compileMatcher(config: MatcherConfig): Matcher {
     return typeof result === 'string' ? result : value;
   };
   return {
+    set,
     path: canonical(config.path),
     pathPrefix: canonical(config.pathPrefix),
     pathRegex: config.pathRegex === null ? null : new RegExp(config.pathRegex.source, config.pathRegex.flags),

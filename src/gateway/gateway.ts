@@ -32,6 +32,8 @@ export interface GatewayOptions {
   readonly accessLog?: (entry: AccessLogEntry) => void;
   /** Called for every authenticated request, to record when a key was last used. */
   readonly onKeyUsed?: (consumer: Consumer) => void;
+  /** Called for every authorized request: the API, the operation set that granted it, the consumer. */
+  readonly onUsage?: (api: string, operation: string, consumer: Consumer) => void;
   /** `namespace/name` → base URL, for Services resolved by cluster DNS (running outside Kubernetes). */
   readonly serviceOverrides?: ReadonlyMap<string, string>;
   readonly upstream?: Partial<UpstreamOptions>;
@@ -126,7 +128,9 @@ export class Gateway {
     this.#options.onKeyUsed?.(consumer);
 
     const upstreamPath = upstreamPathOf(route, target.path);
-    if (!route.access.allows(consumer.groups, method, upstreamPath)) return this.#reject(exchange, 'ERR_GW_FORBIDDEN');
+    const operation = route.access.grantingOperation(consumer.groups, method, upstreamPath);
+    if (operation === undefined) return this.#reject(exchange, 'ERR_GW_FORBIDDEN');
+    this.#options.onUsage?.(route.api.key, operation, consumer);
 
     const limit = effectiveLimit(route.api.rateLimits, consumer.groups);
     if (limit !== null) {

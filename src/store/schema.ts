@@ -36,8 +36,52 @@ export interface IdentitySequenceTable {
   value: number;
 }
 
+export interface DeploymentsTable {
+  id: Generated<number>;
+  revision: string;
+  parent: string | null;
+  author: string | null;
+  message: string | null;
+  committed_at: string | null;
+  attempted_at: string;
+  /** What started the attempt: start, poll, webhook, sync, pin, rollback, reload. */
+  trigger: string;
+  /** applied, rejected or rolled-back. */
+  result: string;
+  /** Why a revision was rejected without diagnostics (unsigned commit, unreadable tree). */
+  reason: string | null;
+  errors: number;
+  warnings: number;
+  /** JSON array of lint diagnostics. */
+  diagnostics: string;
+  /** JSON impact summary of the change (when computed). */
+  impact: string | null;
+  config_hash: string | null;
+  /** JSON RuntimeConfig, kept for applied revisions so a restart serves without git. */
+  config: string | null;
+}
+
+export interface ControlStateTable {
+  key: string;
+  value: string;
+}
+
+export interface UsageHourlyTable {
+  /** `2026-11-26T14:00:00Z` */
+  hour: string;
+  api: string;
+  /** The operation set that granted the request, or `*`. */
+  operation: string;
+  email: string;
+  key_name: string;
+  requests: number;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
   identity_sequence: IdentitySequenceTable;
+  deployments: DeploymentsTable;
+  control_state: ControlStateTable;
+  usage_hourly: UsageHourlyTable;
 }

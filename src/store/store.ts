@@ -1,6 +1,8 @@
 import { Migrator, type Kysely } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
+import { createDeploymentRepository, type DeploymentRepository } from './deployment-repository.js';
 import { createIdentityRepository, type IdentityRepository } from './identity-repository.js';
+import { createUsageRepository, type UsageRepository } from './usage-repository.js';
 import type { Database } from './schema.js';
 import { openSqlite, writeTransaction } from './sqlite.js';
 
@@ -10,6 +12,8 @@ export type WriteTransaction = <T>(work: (tx: Kysely<Database>) => Promise<T>) =
 /** Persistence for every aggregate; one repository each. */
 export interface Store {
   readonly identity: IdentityRepository;
+  readonly deployments: DeploymentRepository;
+  readonly usage: UsageRepository;
   close(): Promise<void>;
 }
 
@@ -33,8 +37,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       throw error;
     }
   }
+  const write: WriteTransaction = (work) => writeTransaction(db, work);
   return {
-    identity: createIdentityRepository(db, (work) => writeTransaction(db, work)),
+    identity: createIdentityRepository(db, write),
+    deployments: createDeploymentRepository(db, write),
+    usage: createUsageRepository(db, write),
     close: () => db.destroy(),
   };
 }

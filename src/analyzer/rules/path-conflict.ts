@@ -21,6 +21,9 @@ export default defineRule({
         else group.push(route);
       }
       for (const group of byKey.values()) {
+        // One target reached several ways (two accesses, a collection without a pathPrefix) is
+        // never a conflict: skip the sort, which locates every route of the group in its file.
+        if (group.every((route) => target(route) === target(group[0]!))) continue;
         // Report the route written later in the sources, whatever the order of apiAccesses.
         group.sort(compareOrigins);
         const first = group[0]!;

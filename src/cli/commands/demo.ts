@@ -59,7 +59,7 @@ export function demoCommand(io: CliIO, setExitCode: (code: number) => void): Com
       const admin = `http://${serve.adminAddress.host}:${serve.adminAddress.port}`;
       io.stdout(
         [
-          `gitgate demo: serving ${flags.dir} (revision ${serve.status().applied?.revision})`,
+          `gitgate demo: serving ${flags.dir} (revision ${serve.status().applied?.revision ?? 'none'})`,
           `  gateway      ${gateway}`,
           `  admin API    ${admin}   (GET /api/v1/status, /metrics, /healthz)`,
           serve.adminToken.created ? `  admin token  ${serve.adminToken.token}   (shown once; stored in ${serve.adminToken.file})` : `  admin token  in ${serve.adminToken.file ?? 'GITGATE_ADMIN_TOKEN'}`,

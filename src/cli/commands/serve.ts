@@ -2,12 +2,19 @@ import { Command } from 'commander';
 import { REPORTERS, RULES } from '../../analyzer/index.js';
 import { startServe } from '../../control/index.js';
 import { parseListenAddress } from '../../gateway/index.js';
+import { parseDuration } from '../../model/index.js';
 import { createLogger } from '../../telemetry/index.js';
 import { collect, UsageError, type CliIO } from '../io.js';
 import { gitgateVersion } from '../version.js';
 
 interface ServeFlags {
-  dir: string;
+  dir?: string;
+  repo?: string;
+  branch: string;
+  path?: string;
+  interval: string;
+  revision?: string;
+  allowedSigners?: string;
   include: string[];
   exclude: string[];
   listen: string;
@@ -37,8 +44,14 @@ export function parseOverrides(values: readonly string[]): Map<string, string> {
 
 export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Command {
   return new Command('serve')
-    .description('serve the resources of a directory: gateway, admin API and metrics')
-    .requiredOption('--dir <dir>', 'directory of resources (read again on SIGHUP and POST /api/v1/reload)')
+    .description('follow a git repository (or serve a directory) through the gateway, with the admin API and metrics')
+    .option('--repo <url-or-path>', 'git repository to follow: a local path, file://, https:// (token in GITGATE_GIT_TOKEN) or SSH URL')
+    .option('--branch <branch>', 'branch to follow', 'main')
+    .option('--path <dir>', 'folder of the resources inside the repository')
+    .option('--interval <duration>', 'time between fetches (30s, 1m...)', '30s')
+    .option('--revision <sha>', 'serve this commit instead of following the branch (pin)')
+    .option('--allowed-signers <file>', 'refuse commits not signed by a key in this SSH allowed-signers file')
+    .option('--dir <dir>', 'or: a directory of resources (read again on SIGHUP and POST /api/v1/reload)')
     .option('--include <glob>', 'only read files matching this glob (repeatable)', collect, [])
     .option('--exclude <glob>', 'skip files matching this glob (repeatable)', collect, [])
     .option('--listen <addr>', 'gateway address', '0.0.0.0:8080')
@@ -51,11 +64,27 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
     .action(async (flags: ServeFlags) => {
       const listen = address(flags.listen, '--listen', '0.0.0.0');
       const adminListen = address(flags.adminListen, '--admin-listen', '127.0.0.1');
+      if ((flags.dir === undefined) === (flags.repo === undefined)) throw new UsageError('serve takes --repo URL_OR_PATH or --dir DIR (one of them)');
+      const intervalMs = parseDuration(flags.interval);
+      if (intervalMs === undefined || intervalMs < 100) throw new UsageError(`--interval "${flags.interval}": write a duration such as 30s or 1m`);
       const logger = createLogger(process.stderr, { component: 'serve' });
       const workers = Number(flags.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers takes a number from 1 to 64, not "${flags.workers}"`);
       const started = await startServe({
-        dir: flags.dir,
+        ...(flags.dir === undefined ? {} : { dir: flags.dir }),
+        ...(flags.repo === undefined
+          ? {}
+          : {
+              repo: {
+                url: flags.repo,
+                branch: flags.branch,
+                intervalMs,
+                ...(flags.path === undefined ? {} : { path: flags.path }),
+                ...(flags.revision === undefined ? {} : { revision: flags.revision }),
+                ...(flags.allowedSigners === undefined ? {} : { allowedSigners: flags.allowedSigners }),
+              },
+            }),
+        version: gitgateVersion(),
         include: flags.include,
         exclude: flags.exclude,
         listen,
@@ -70,19 +99,24 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
       if (!started.ok) {
         const errors = started.diagnostics.filter((d) => d.severity === 'error').length;
         io.stderr(REPORTERS.unix(started.diagnostics, { summary: { files: 0, resources: 0, errors, warnings: started.diagnostics.length - errors }, rules: RULES, toolVersion: gitgateVersion() }).replace(/\n[^\n]*\n$/, '\n'));
-        io.stderr(`gitgate: not serving ${flags.dir}: ${errors} lint error${errors === 1 ? '' : 's'} (fix them, or run gitgate lint --path ${flags.dir})\n`);
+        io.stderr(`gitgate: not serving ${flags.dir ?? ''}: ${errors} lint error${errors === 1 ? '' : 's'} (fix them, or run gitgate lint --path ${flags.dir ?? ''})\n`);
         setExitCode(1);
         return;
       }
       const { serve } = started;
       const gw = serve.gatewayAddress;
       const admin = serve.adminAddress;
-      io.stderr(`gitgate ${gitgateVersion()} serving ${flags.dir} (revision ${serve.status().applied?.revision}${workers > 1 ? `, ${workers} workers` : ''})\n`);
+      const status = serve.status();
+      const what = flags.repo !== undefined ? `${serve.status().source.url ?? flags.repo} (branch ${flags.branch})` : flags.dir;
+      io.stderr(`gitgate ${gitgateVersion()} serving ${what}: revision ${status.applied?.revision ?? 'none yet'}${workers > 1 ? `, ${workers} workers` : ''}\n`);
+      if (status.applied === null && status.lastAttempt !== null) io.stderr(`  the newest revision was ${status.lastAttempt.result}: see GET /api/v1/status\n`);
+      if (status.sourceHealth.health === 'unreachable') io.stderr(`  source unreachable: ${status.sourceHealth.error} (retrying)\n`);
       io.stderr(`  gateway   http://${hostForUrl(gw.host)}:${gw.port}\n`);
       io.stderr(`  admin     http://${hostForUrl(admin.host)}:${admin.port}  (/metrics, /healthz, /api/v1/status)\n`);
       if (serve.adminToken.created) io.stderr(`  admin token (shown once, stored in ${serve.adminToken.file}): ${serve.adminToken.token}\n`);
       await new Promise<void>((resolve) => {
-        const reload = () => void serve.reload().then((attempt) => io.stderr(`reload: ${attempt.result} ${attempt.revision}\n`));
+        const reload = () =>
+          void serve.reconciler.sync('reload').then((outcome) => io.stderr(`reload: ${outcome.result} ${outcome.revision ?? ''}\n`));
         process.on('SIGHUP', reload);
         const stop = () => {
           process.off('SIGHUP', reload);

@@ -1,12 +1,14 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import * as identity from './0001-identity.js';
+import * as control from './0002-control.js';
 
 type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
 /** Numbered migrations, applied in order; a released one never changes. */
 const STEPS: Readonly<Record<string, Step>> = {
   '0001-identity': identity,
+  '0002-control': control,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -1,0 +1,142 @@
+import type { IncomingMessage } from 'node:http';
+import type { AdminRoute } from './admin-server.js';
+import { readJson, sendError, sendJson } from './http-json.js';
+import type { Reconciler } from './reconciler.js';
+import type { GitSource } from './git/git-source.js';
+import type { DeploymentRepository, UsageRepository } from '../store/index.js';
+import type { GatewayProcess } from './gateway-workers.js';
+import { hourOf, USAGE_RETENTION_DAYS } from './usage-recorder.js';
+
+export interface AdminApiContext {
+  readonly reconciler: Reconciler;
+  readonly deployments: DeploymentRepository;
+  readonly usage: UsageRepository;
+  readonly git: GitSource | undefined;
+  readonly gateways: () => readonly GatewayProcess[];
+  readonly version: string;
+}
+
+const MAX_PAGE = 200;
+
+/** The control plane's `/api/v1` endpoints (behind the admin token). */
+export function adminApiRoutes(ctx: AdminApiContext): AdminRoute[] {
+  const { reconciler } = ctx;
+  return [
+    { method: 'GET', path: '/api/v1/status', handler: (_req, res) => sendJson(res, 200, { version: ctx.version, ...reconciler.status() }) },
+    {
+      method: 'GET',
+      path: '/api/v1/deployments',
+      handler: async (req, res) => {
+        const url = new URL(req.url ?? '/', 'http://admin.invalid');
+        const limit = clampInt(url.searchParams.get('limit'), 20, 1, MAX_PAGE);
+        const page = clampInt(url.searchParams.get('page'), 1, 1, 1_000_000);
+        const { total, items } = await ctx.deployments.list({ offset: (page - 1) * limit, limit });
+        sendJson(res, 200, { page, limit, total, items });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/deployments/:id',
+      handler: async (_req, res, params) => {
+        const id = Number(params.id);
+        const record = Number.isInteger(id) && id > 0 ? await ctx.deployments.get(id) : undefined;
+        if (record === undefined) return sendError(res, 404, 'ERR_CONTROL_NOT_FOUND', `no deployment ${params.id}`);
+        sendJson(res, 200, record);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/resources',
+      handler: (_req, res) => {
+        const resources = reconciler.resources();
+        sendJson(res, 200, resources === undefined ? { revision: null, items: [], diagnostics: [] } : resources);
+      },
+    },
+    { method: 'GET', path: '/api/v1/gateways', handler: (_req, res) => sendJson(res, 200, { items: ctx.gateways().map((g) => ({ ...g, version: ctx.version })) }) },
+    {
+      method: 'POST',
+      path: '/api/v1/sync',
+      handler: async (_req, res) => {
+        const outcome = await reconciler.sync('sync');
+        sendJson(res, 200, { result: outcome.result, revision: outcome.revision, deployment: outcome.deployment?.id ?? null, status: reconciler.status() });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/reload',
+      handler: async (_req, res) => {
+        const outcome = await reconciler.sync('reload');
+        const diagnostics = outcome.deployment?.diagnostics ?? reconciler.resources()?.diagnostics ?? [];
+        const status = outcome.result === 'rejected' ? 422 : outcome.result === 'unreachable' ? 503 : 200;
+        sendJson(res, status, { result: outcome.result, revision: outcome.revision, deployment: outcome.deployment?.id ?? null, diagnostics });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/pin',
+      handler: async (req, res) => {
+        const body = await jsonBody(req);
+        if (!body.ok) return sendError(res, 400, 'ERR_CONTROL_BAD_BODY', body.message);
+        const revision = (body.value as { revision?: unknown } | undefined)?.revision;
+        if (typeof revision !== 'string' || !/^[0-9a-f]{4,64}$/i.test(revision)) {
+          return sendError(res, 400, 'ERR_CONTROL_BAD_BODY', 'send {"revision": "<commit sha>"}');
+        }
+        const full = ctx.git === undefined ? revision : await ctx.git.resolve(revision).catch(() => revision);
+        const result = await reconciler.pin(full);
+        if (!result.ok) return sendError(res, 404, 'ERR_CONTROL_UNKNOWN_REVISION', result.message);
+        sendJson(res, 200, reconciler.status());
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/pin',
+      handler: async (_req, res) => {
+        await reconciler.unpin();
+        sendJson(res, 200, reconciler.status());
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/rollback',
+      handler: async (req, res) => {
+        const body = await jsonBody(req);
+        if (!body.ok) return sendError(res, 400, 'ERR_CONTROL_BAD_BODY', body.message);
+        const to = (body.value as { to?: unknown } | undefined)?.to;
+        if (to !== undefined && (typeof to !== 'string' || !/^[0-9a-f]{4,64}$/i.test(to))) {
+          return sendError(res, 400, 'ERR_CONTROL_BAD_BODY', 'send {} or {"to": "<commit sha>"}');
+        }
+        const git = ctx.git;
+        const target = to === undefined || git === undefined ? to : await git.resolve(to).catch(() => to);
+        const outcome = await reconciler.rollback(
+          target,
+          (t, head) => git!.revertTo(t, head, `Roll back to ${t.slice(0, 12)}\n\nReverts every commit after ${t} (gitgate rollback).`),
+          (sha) => git!.publish(sha),
+        );
+        if (!outcome.ok) return sendError(res, outcome.status, outcome.code, outcome.message);
+        sendJson(res, 200, outcome);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/usage',
+      handler: async (req, res) => {
+        const url = new URL(req.url ?? '/', 'http://admin.invalid');
+        const from = url.searchParams.get('from') ?? hourOf(Date.now() - USAGE_RETENTION_DAYS * 86_400_000);
+        if (Number.isNaN(Date.parse(from))) return sendError(res, 400, 'ERR_CONTROL_BAD_QUERY', 'from must be an ISO-8601 time');
+        const api = url.searchParams.get('api') ?? undefined;
+        const rows = await ctx.usage.query({ from: hourOf(Date.parse(from)), ...(api === undefined ? {} : { api }) });
+        sendJson(res, 200, { from: hourOf(Date.parse(from)), items: rows });
+      },
+    },
+  ];
+}
+
+async function jsonBody(req: IncomingMessage) {
+  return readJson(req);
+}
+
+function clampInt(text: string | null, fallback: number, min: number, max: number): number {
+  const n = text === null ? fallback : Number(text);
+  return Number.isInteger(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}
+

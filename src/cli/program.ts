@@ -3,6 +3,7 @@ import { RULES } from '../analyzer/index.js';
 import { demoCommand } from './commands/demo.js';
 import { keysCommand, usersCommand } from './commands/identity.js';
 import { lintCommand } from './commands/lint.js';
+import { rollbackCommand } from './commands/rollback.js';
 import { serveCommand } from './commands/serve.js';
 import { UsageError, type CliIO } from './io.js';
 import { extractRuleFlags } from './rule-flags.js';
@@ -31,6 +32,7 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<number
     program.addCommand(serveCommand(io, setExitCode));
     program.addCommand(usersCommand(io, setExitCode));
     program.addCommand(keysCommand(io, setExitCode));
+    program.addCommand(rollbackCommand(io, setExitCode));
     program.addCommand(demoCommand(io, setExitCode));
     const configure = (command: Command): void => {
       command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

@@ -17,3 +17,6 @@ export type { CommitInfo, GitSourceOptions } from './git/git-source.js';
 export { readTreeAt } from './git/read-tree.js';
 export { runGit, gitText, GitError } from './git/run-git.js';
 export { signWebhook } from './webhook.js';
+export { rollbackRepository } from './git/rollback.js';
+export type { RollbackReport, RollbackRequest } from './git/rollback.js';
+export { prepareDemoRepository } from './demo-repository.js';

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
-import { buildRevision, readDirectorySnapshot, startDemoUpstreams, startServe, stopDemoUpstreams } from '../../control/index.js';
+import { buildRevision, prepareDemoRepository, readDirectorySnapshot, startDemoUpstreams, startServe, stopDemoUpstreams } from '../../control/index.js';
 import { parseListenAddress } from '../../gateway/index.js';
 import { IdentityService } from '../../identity/index.js';
+import { parseDuration } from '../../model/index.js';
 import { createLogger } from '../../telemetry/index.js';
+import { gitgateVersion } from '../version.js';
 import type { CliIO } from '../io.js';
 
 const DEMO_EMAIL = 'demo@airlines.example';
@@ -10,6 +12,7 @@ const DEMO_GROUPS = ['admin', 'crm-user'];
 
 interface DemoFlags {
   dir: string;
+  interval: string;
   listen: string;
   adminListen: string;
   dataDir: string;
@@ -22,7 +25,8 @@ interface DemoFlags {
 export function demoCommand(io: CliIO, setExitCode: (code: number) => void): Command {
   return new Command('demo')
     .description('serve the bundled example with demo backends, a demo consumer and a key')
-    .option('--dir <dir>', 'the example repository', 'examples/airlines')
+    .option('--dir <dir>', 'the example to start the demo repository from', 'examples/airlines')
+    .option('--interval <duration>', 'time between fetches of the demo repository', '5s')
     .option('--listen <addr>', 'gateway address', '127.0.0.1:8080')
     .option('--admin-listen <addr>', 'admin API address', '127.0.0.1:9090')
     .option('--data-dir <dir>', 'data directory', './.gitgate')
@@ -37,8 +41,10 @@ export function demoCommand(io: CliIO, setExitCode: (code: number) => void): Com
         return;
       }
       const upstreams = await startDemoUpstreams(built.config);
+      const repository = await prepareDemoRepository(flags.dir, flags.dataDir);
       const started = await startServe({
-        dir: flags.dir,
+        repo: { url: repository.remote, branch: 'main', intervalMs: parseDuration(flags.interval) ?? 5000 },
+        version: gitgateVersion(),
         listen: parseListenAddress(flags.listen, '127.0.0.1'),
         adminListen: parseListenAddress(flags.adminListen, '127.0.0.1'),
         dataDir: flags.dataDir,
@@ -59,7 +65,8 @@ export function demoCommand(io: CliIO, setExitCode: (code: number) => void): Com
       const admin = `http://${serve.adminAddress.host}:${serve.adminAddress.port}`;
       io.stdout(
         [
-          `gitgate demo: serving ${flags.dir} (revision ${serve.status().applied?.revision ?? 'none'})`,
+          `gitgate demo: following ${repository.remote} (branch main, revision ${serve.status().applied?.revision.slice(0, 12) ?? 'none'})`,
+          `  edit         ${repository.workdir}   then git commit && git push: applied within ${flags.interval}`,
           `  gateway      ${gateway}`,
           `  admin API    ${admin}   (GET /api/v1/status, /metrics, /healthz)`,
           serve.adminToken.created ? `  admin token  ${serve.adminToken.token}   (shown once; stored in ${serve.adminToken.file})` : `  admin token  in ${serve.adminToken.file ?? 'GITGATE_ADMIN_TOKEN'}`,
@@ -71,6 +78,7 @@ export function demoCommand(io: CliIO, setExitCode: (code: number) => void): Com
           `  curl -H "Authorization: Bearer ${key.ok ? key.value : 'KEY'}" ${gateway}/employees/42`,
           `  curl -H "Authorization: Bearer ${key.ok ? key.value : 'KEY'}" ${gateway}/crm/customers/v2/7`,
           `  curl -i ${gateway}/employees/42        # 401: no key`,
+          `  curl -H "Authorization: Bearer <admin token>" ${admin}/api/v1/deployments`,
           '',
           'Ctrl-C stops.',
           '',

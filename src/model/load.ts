@@ -51,10 +51,10 @@ export function loadSources(inputs: readonly SourceInput[], limits: LoadLimits =
   return { files: inputs.length, entries, fileProblems };
 }
 
-function decodeDocument({ file, doc, value }: ParsedDocument): ResourceEntry | undefined {
+function decodeDocument({ file, index, value }: ParsedDocument): ResourceEntry | undefined {
   if (!isRecord(value)) return undefined;
   const { apiVersion, kind } = value;
-  const source = new ResourceSource(file, doc);
+  const source = new ResourceSource(file, index);
   const hubLike = (typeof apiVersion === 'string' && apiVersion.startsWith(`${HUB_GROUP}/`)) || (typeof kind === 'string' && HUB_KIND_NAMES.has(kind));
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     // Not a Kubernetes resource (a workflow, a values file): left alone, unless it looks like

@@ -36,7 +36,7 @@ const TEXT = [
 function sources(text: string): ResourceSource[] {
   const parsed = parseYamlFile('apps/crm.yaml', text, DEFAULT_LIMITS);
   expect(parsed.problems).toEqual([]);
-  return parsed.documents.map((document) => new ResourceSource(document.file, document.doc));
+  return parsed.documents.map((document) => new ResourceSource(document.file, document.index));
 }
 
 function at(source: ResourceSource, path: FieldPath, target?: 'value' | 'key'): string {

@@ -1,4 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { composeDocuments } from './compose.js';
 
 /** A path to a field inside a resource document: map keys and list indexes. */
 export type FieldPath = readonly (string | number)[];
@@ -26,11 +27,24 @@ export class SourceFile {
   /** The file's place in the load order, so findings can say which definition came first. */
   readonly order: number;
   readonly #lines: LineCounter;
+  readonly #text: string;
+  #documents: Document.Parsed[] | undefined;
 
-  constructor(path: string, lines: LineCounter, order = 0) {
+  constructor(path: string, lines: LineCounter, order = 0, text = '') {
     this.path = path;
     this.order = order;
     this.#lines = lines;
+    this.#text = text;
+  }
+
+  /**
+   * A document of the file, parsed again on first use. Keeping every parsed tree until a
+   * diagnostic needs one costs more (in garbage collection) than parsing again the few files
+   * diagnostics point into.
+   */
+  document(index: number): Document.Parsed | undefined {
+    this.#documents ??= [...composeDocuments(this.#text)];
+    return this.#documents[index];
   }
 
   /** Offsets are converted to lines and columns only when a diagnostic needs one. */
@@ -46,11 +60,15 @@ export class SourceFile {
  */
 export class ResourceSource {
   readonly file: SourceFile;
-  readonly #doc: Document.Parsed;
+  readonly #index: number;
 
-  constructor(file: SourceFile, doc: Document.Parsed) {
+  constructor(file: SourceFile, index: number) {
     this.file = file;
-    this.#doc = doc;
+    this.#index = index;
+  }
+
+  get #doc(): Document.Parsed {
+    return this.file.document(this.#index)!;
   }
 
   /**

@@ -1,4 +1,5 @@
-import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, visit, type Alias, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, visit, type Alias, type Document, type Node } from 'yaml';
+import { composeDocuments } from './compose.js';
 import type { LoadLimits } from './limits.js';
 import { SourceFile } from './source.js';
 
@@ -15,6 +16,8 @@ export interface FileProblem {
 export interface ParsedDocument {
   readonly file: SourceFile;
   readonly doc: Document.Parsed;
+  /** The document's index in its file (for SourceFile.document). */
+  readonly index: number;
   readonly value: unknown;
 }
 
@@ -34,16 +37,15 @@ export function parseYamlFile(path: string, content: Uint8Array | string, limits
   if (text.length > limits.maxFileBytes) return { file: undefined, documents: [], problems: [tooLarge(path, text.length, limits)] };
 
   const lines = new LineCounter();
-  const file = new SourceFile(path, lines, order);
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const file = new SourceFile(path, lines, order, source);
   const problems: FileProblem[] = [];
   const documents: ParsedDocument[] = [];
   const docs: Document.Parsed[] = [];
   try {
     // Documents are composed one at a time and reading stops past the limit: a file of a
     // million tiny documents (however they are separated) costs no more than the limit's worth.
-    // Duplicate keys are found while converting (yaml's own check is quadratic in the keys).
-    const composer = new Composer({ prettyErrors: false, uniqueKeys: false });
-    for (const doc of composer.compose(new Parser(lines.addNewLine).parse(text.startsWith('\uFEFF') ? text.slice(1) : text))) {
+    for (const doc of composeDocuments(source, lines)) {
       docs.push(doc as Document.Parsed);
       if (docs.length > limits.maxDocuments) {
         return { file: undefined, documents: [], problems: [fileProblem(path, `has more than ${limits.maxDocuments} documents, the limit per file`)] };
@@ -54,7 +56,8 @@ export function parseYamlFile(path: string, content: Uint8Array | string, limits
     // overflow on pathological input), which is still the file's fault, not a crash.
     return { file, documents, problems: [fileProblem(path, `cannot be parsed: ${(error as Error).message}`)] };
   }
-  for (const doc of docs) {
+  for (let index = 0; index < docs.length; index++) {
+    const doc = docs[index]!;
     const before = problems.length;
     const exhausted = doc.errors.find((error) => error.code === 'RESOURCE_EXHAUSTION');
     if (exhausted !== undefined) {
@@ -73,7 +76,7 @@ export function parseYamlFile(path: string, content: Uint8Array | string, limits
     if (problems.slice(before).some((p) => p.severity === 'error')) continue;
     const converted = toPlain(doc, limits);
     if (!converted.ok) problems.push(at(file, converted.offset, converted.problem, 'error'));
-    else documents.push({ file, doc, value: converted.value });
+    else documents.push({ file, doc, index, value: converted.value });
   }
   return { file, documents, problems };
 }

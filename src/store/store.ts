@@ -25,16 +25,19 @@ export interface StoreOptions {
 /** Opens the store and brings its schema up to date. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const db = openSqlite(options.dataDir);
-  try {
-    await migrate(db);
-  } catch (error) {
-    // Two processes opening a new data directory at once (serve and users add) race on the
-    // first migration: the loser finds the tables made; a second pass sees the migration done.
+  // Two processes opening a new data directory at once (serve and users add) race on the first
+  // migrations: the loser finds tables the winner made. Trying again once the winner is done
+  // sees the migrations recorded; give up after about five seconds.
+  for (let attempt = 1; ; attempt++) {
     try {
       await migrate(db);
-    } catch {
-      await db.destroy();
-      throw error;
+      break;
+    } catch (error) {
+      if (attempt >= 50) {
+        await db.destroy();
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
   const write: WriteTransaction = (work) => writeTransaction(db, work);

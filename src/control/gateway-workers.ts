@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import type { ListenAddress, RequestLabels, RequestRecorder } from '../gateway/index.js';
+import type { ListenAddress, RequestTelemetry } from '../gateway/index.js';
 import type { RuntimeConfig } from '../policy/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { WORKER_SETTINGS_ENV, type FromWorker, type ToWorker, type WorkerSettings } from './worker-ipc.js';
@@ -26,7 +26,7 @@ export interface GatewayWorkers {
  * with the store; the primary sends them every configuration, records their metrics, and
  * replaces a worker that dies, giving it the current configuration.
  */
-export async function startGatewayWorkers(count: number, settings: WorkerSettings, recorder: RequestRecorder, logger: Logger): Promise<GatewayWorkers> {
+export async function startGatewayWorkers(count: number, settings: WorkerSettings, telemetry: RequestTelemetry, logger: Logger): Promise<GatewayWorkers> {
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [] });
   let current: RuntimeConfig | undefined;
   let stopping = false;
@@ -51,10 +51,7 @@ export async function startGatewayWorkers(count: number, settings: WorkerSetting
         } else if (message.type === 'heartbeat') {
           beats.set(worker, { hash: message.hash, at: new Date().toISOString() });
         } else if (message.type === 'metrics') {
-          for (const [labels, durations] of message.batch) {
-            const parsed = JSON.parse(labels) as RequestLabels;
-            for (const seconds of durations) recorder.record(parsed, seconds);
-          }
+          telemetry.series.merge(message.deltas);
         }
       });
       worker.once('exit', (code) => {

@@ -90,8 +90,13 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
     const built = buildRevision(first.inputs, first.revision, { readProblems: first.problems });
     if (!built.ok) return { ok: false, diagnostics: built.diagnostics };
   }
-  const metrics: Metrics = createMetrics({ serviceName: 'gitgate', prometheus: true, ...(options.otlpUrl === undefined ? {} : { otlpUrl: options.otlpUrl }) });
-  const telemetry = new RequestTelemetry(metrics.meter);
+  const telemetry = new RequestTelemetry();
+  const metrics: Metrics = createMetrics({
+    serviceName: 'gitgate',
+    prometheus: true,
+    producers: [telemetry.series],
+    ...(options.otlpUrl === undefined ? {} : { otlpUrl: options.otlpUrl }),
+  });
   let plane: DataPlane | undefined;
   let admin: Server | undefined;
   let reconciler: Reconciler | undefined;

@@ -1,5 +1,6 @@
-import type { RequestLabels, RequestRecorder } from '../gateway/index.js';
+import { createRequestSeries, RequestTelemetry } from '../gateway/index.js';
 import type { RuntimeConfig } from '../policy/index.js';
+import type { SeriesDelta } from '../telemetry/index.js';
 
 /** Messages between `gitgate serve --workers N` and its gateway workers. */
 export type ToWorker = { readonly type: 'config'; readonly config: RuntimeConfig } | { readonly type: 'stop' };
@@ -7,7 +8,7 @@ export type FromWorker =
   | { readonly type: 'ready'; readonly port: number }
   | { readonly type: 'applied'; readonly hash: string }
   | { readonly type: 'heartbeat'; readonly hash: string | null }
-  | { readonly type: 'metrics'; readonly batch: readonly (readonly [labels: string, seconds: readonly number[]])[] };
+  | { readonly type: 'metrics'; readonly deltas: readonly SeriesDelta[] };
 
 /** What a worker needs to start: plain JSON, passed in its environment. */
 export interface WorkerSettings {
@@ -23,29 +24,20 @@ export interface WorkerSettings {
 export const WORKER_SETTINGS_ENV = 'GITGATE_WORKER_SETTINGS';
 
 /**
- * A worker's request recorder: observations are grouped by label set and sent to the primary
- * once a second, which records them in the one set of instruments /metrics exposes. The series
- * are the same as with a single process.
+ * A worker's request telemetry: it aggregates like the primary's and sends what changed once a
+ * second; the primary merges it into the one series /metrics exposes, so the series are the
+ * same as with a single process.
  */
-export class IpcRecorder implements RequestRecorder {
-  #pending = new Map<string, number[]>();
+export class IpcRecorder extends RequestTelemetry {
   readonly #timer: NodeJS.Timeout;
 
   constructor(send: (message: FromWorker) => void, intervalMs = 1000) {
+    super(createRequestSeries(true));
     this.#timer = setInterval(() => {
-      if (this.#pending.size === 0) return;
-      const batch = [...this.#pending];
-      this.#pending = new Map();
-      send({ type: 'metrics', batch });
+      const deltas = this.series.drain();
+      if (deltas.length > 0) send({ type: 'metrics', deltas });
     }, intervalMs);
     this.#timer.unref();
-  }
-
-  record(labels: RequestLabels, seconds: number): void {
-    const key = JSON.stringify(labels);
-    const list = this.#pending.get(key);
-    if (list === undefined) this.#pending.set(key, [seconds]);
-    else list.push(seconds);
   }
 
   stop(): void {

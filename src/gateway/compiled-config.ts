@@ -18,8 +18,11 @@ export interface CompiledTarget {
   readonly version: string | null;
   readonly upstream: Upstream;
   readonly requestSet: ConditionList;
+  /** Lower-cased names of `requestSet`: a set header replaces the client's. */
+  readonly requestSetNames: ReadonlySet<string>;
   readonly requestDelete: ReadonlySet<string>;
   readonly responseSet: ConditionList;
+  readonly responseSetNames: ReadonlySet<string>;
   readonly responseDelete: readonly string[];
   readonly cors: CorsPolicy | null;
 }
@@ -119,8 +122,10 @@ function compileTarget(target: TargetConfig, pools: UpstreamPools, overrides: Re
     version: target.version,
     upstream: pools.upstream(override === undefined ? backend.urls : [override]),
     requestSet: target.headers.request.set,
+    requestSetNames: new Set(target.headers.request.set.map(([name]) => name.toLowerCase())),
     requestDelete: new Set(target.headers.request.delete),
     responseSet: target.headers.response.set,
+    responseSetNames: new Set(target.headers.response.set.map(([name]) => name.toLowerCase())),
     responseDelete: target.headers.response.delete,
     cors: target.cors === null ? null : new CorsPolicy(target.cors),
   };

@@ -9,6 +9,7 @@ import { bucketKey, effectiveLimit, MemoryBucketStore, type BucketStore, type Ra
 import { bearerToken, hostName, IDENTITY_HEADERS, inspectHeaders, isHopByHop, isStrippedRequestHeader } from './request-headers.js';
 import { metricMethod, type RequestRecorder } from './request-telemetry.js';
 import { UpstreamPools, type Endpoint, type UpstreamOptions } from './upstream.js';
+import { ProxyHandler, type ProxyOutcome } from './proxy-handler.js';
 
 /** One line of the access log: never the key, never the query string. */
 export interface AccessLogEntry {
@@ -138,47 +139,48 @@ export class Gateway {
       if (!exchange.rate.allowed) return this.#reject(exchange, 'ERR_GW_RATE_LIMITED');
     }
 
-    const length = req.headers['content-length'];
+    const length = facts.contentLength;
     if (length !== undefined && Number(length) > this.#maxBody) return this.#reject(exchange, 'ERR_GW_BODY_TOO_LARGE');
     const headers = this.#upstreamHeaders(req, route, consumer, facts.connectionTokens, facts.host!);
-    const chunked = length === undefined && req.headers['transfer-encoding'] !== undefined;
-    const body = length !== undefined && length !== '0' ? req : chunked ? req.pipe(new BodyLimit(this.#maxBody)) : null;
+    const body = length !== undefined && length !== '0' ? req : facts.chunked ? req.pipe(new BodyLimit(this.#maxBody)) : null;
     const endpoint = route.target.upstream.pick();
     const path = endpoint.basePath + upstreamPath + (target.query === '' ? '' : `?${target.query}`);
     this.#forward(exchange, endpoint, method, path, headers, body, true);
   };
 
-  #upstreamHeaders(req: IncomingMessage, route: CompiledRoute, consumer: Consumer, connectionTokens: readonly string[], host: string): Record<string, string | string[]> {
-    const out: Record<string, string | string[]> = {};
-    const incoming = req.headers;
+  /** The request headers the backend receives, as a flat name/value list in the client's order. */
+  #upstreamHeaders(req: IncomingMessage, route: CompiledRoute, consumer: Consumer, connectionTokens: readonly string[], host: string): string[] {
+    const raw = req.rawHeaders;
+    const out: string[] = [];
     const deleted = route.target.requestDelete;
-    for (const name in incoming) {
-      if (isStrippedRequestHeader(name) || name === 'expect' || deleted.has(name)) continue;
-      if (connectionTokens.length > 0 && connectionTokens.includes(name)) continue;
-      out[name] = incoming[name]!;
+    const setNames = route.target.requestSetNames;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      const lower = name.toLowerCase();
+      if (isStrippedRequestHeader(lower) || lower === 'expect' || deleted.has(lower) || setNames.has(lower)) continue;
+      if (connectionTokens.length > 0 && connectionTokens.includes(lower)) continue;
+      out.push(name, raw[i + 1]!);
     }
-    out['x-forwarded-for'] = req.socket.remoteAddress ?? '';
-    out['x-forwarded-proto'] = this.#scheme;
-    out['x-forwarded-host'] = host;
-    out[IDENTITY_HEADERS.email] = consumer.email;
-    out[IDENTITY_HEADERS.tokenName] = consumer.keyName;
-    out[IDENTITY_HEADERS.groups] = consumer.groups.join(',');
-    for (const [name, value] of route.target.requestSet) out[name.toLowerCase()] = value;
+    out.push(
+      'x-forwarded-for', req.socket.remoteAddress ?? '',
+      'x-forwarded-proto', this.#scheme,
+      'x-forwarded-host', host,
+      IDENTITY_HEADERS.email, consumer.email,
+      IDENTITY_HEADERS.tokenName, consumer.keyName,
+      IDENTITY_HEADERS.groups, consumer.groups.join(','),
+    );
+    for (const [name, value] of route.target.requestSet) out.push(name, value);
     return out;
   }
 
-  #forward(exchange: Exchange, endpoint: Endpoint, method: string, path: string, headers: Record<string, string | string[]>, body: NodeJS.ReadableStream | null, mayRetry: boolean): void {
+  #forward(exchange: Exchange, endpoint: Endpoint, method: string, path: string, headers: string[], body: NodeJS.ReadableStream | null, mayRetry: boolean): void {
     const { res, route } = exchange;
-    endpoint.pool.stream(
-      { path, method: method as 'GET', headers, body: body as never, opaque: exchange },
-      ({ statusCode, headers: upstreamHeaders }) => {
-        res.writeHead(statusCode, this.#responseHeaders(exchange, upstreamHeaders));
-        return res;
-      },
-      (error) => {
-        if (error === null) return this.#finish(exchange, res.statusCode, undefined);
+    const outcome: ProxyOutcome = {
+      responseHeaders: (raw) => this.#responseHeaders(exchange, raw),
+      completed: (status) => this.#finish(exchange, status, undefined),
+      failed: (error, started) => {
         const code = (error as NodeJS.ErrnoException).code ?? '';
-        if (res.headersSent) {
+        if (started) {
           // The answer has started: all that is left is to cut it, so the client sees a failure.
           res.destroy();
           return this.#finish(exchange, res.statusCode, TIMEOUT_CODES.has(code) ? 'ERR_GW_UPSTREAM_TIMEOUT' : 'ERR_GW_UPSTREAM_UNAVAILABLE');
@@ -191,20 +193,46 @@ export class Gateway {
         if (code === 'ERR_GW_BODY_TOO_LARGE') return this.#reject(exchange, 'ERR_GW_BODY_TOO_LARGE');
         this.#reject(exchange, TIMEOUT_CODES.has(code) ? 'ERR_GW_UPSTREAM_TIMEOUT' : 'ERR_GW_UPSTREAM_UNAVAILABLE');
       },
-    );
+    };
+    endpoint.pool.dispatch({ path, method: method as 'GET', headers, body: body as never }, new ProxyHandler(res, outcome) as never);
   }
 
-  #responseHeaders(exchange: Exchange, upstream: Record<string, string | string[] | undefined>): Record<string, string | string[] | number | undefined> {
+  /** The client's response headers: the upstream's minus hop-by-hop and deleted ones, plus rules. */
+  #responseHeaders(exchange: Exchange, raw: readonly Buffer[]): string[] {
     const target = exchange.route!.target;
-    const out: Record<string, string | string[] | number | undefined> = {};
     const deleted = target.responseDelete;
-    for (const name in upstream) {
-      if (isHopByHop(name) || (deleted.length > 0 && deleted.includes(name))) continue;
-      out[name] = upstream[name];
+    const setNames = target.responseSetNames;
+    const out: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!.toString('latin1');
+      const lower = name.toLowerCase();
+      if (isHopByHop(lower) || setNames.has(lower) || (deleted.length > 0 && deleted.includes(lower))) continue;
+      out.push(name, raw[i + 1]!.toString('latin1'));
     }
-    for (const [name, value] of target.responseSet) out[name.toLowerCase()] = value;
-    this.#decorate(exchange, out);
+    for (const [name, value] of target.responseSet) out.push(name, value);
+    this.#decorateList(exchange, out);
     return out;
+  }
+
+  /** The same decoration as #decorate, for a flat header list. */
+  #decorateList(exchange: Exchange, out: string[]): void {
+    const cors = exchange.route?.target.cors;
+    const rate = exchange.rate;
+    if (cors == null && rate === undefined) return;
+    const extra: Record<string, string | string[] | number | undefined> = {};
+    this.#decorate(exchange, extra);
+    for (const name in extra) {
+      const value = extra[name];
+      if (name === 'vary') {
+        // Merge with the backend's own Vary rather than sending two.
+        const at = out.findIndex((n, i) => i % 2 === 0 && n.toLowerCase() === 'vary');
+        if (at !== -1) {
+          out[at + 1] = `${out[at + 1]}, Origin`;
+          continue;
+        }
+      }
+      if (value !== undefined) out.push(name, String(value));
+    }
   }
 
   /** CORS and rate-limit headers: on proxied answers and on the gateway's own. */

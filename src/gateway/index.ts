@@ -10,7 +10,7 @@ export type { GatewayErrorCode } from './errors.js';
 export { canonicalizeTarget, canonicalizePath, coversPath } from './canonical-path.js';
 export { MemoryBucketStore, effectiveLimit } from './rate-limiter.js';
 export type { BucketStore, RateDecision } from './rate-limiter.js';
-export { RequestTelemetry } from './request-telemetry.js';
+export { RequestTelemetry, createRequestSeries } from './request-telemetry.js';
 export type { RequestLabels, RequestRecorder } from './request-telemetry.js';
 export { IDENTITY_HEADERS } from './request-headers.js';
 export { createGatewayServer, listen, parseListenAddress } from './server.js';

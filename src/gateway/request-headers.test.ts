@@ -14,7 +14,14 @@ describe('inspectHeaders', () => {
       authorization: 'Bearer k',
       host: 'api.example.test',
       connectionTokens: ['keep-alive', 'x-secret', 'authorization'],
+      contentLength: undefined,
+      chunked: false,
     });
+  });
+
+  it('reads the body framing: Content-Length, or a Transfer-Encoding', () => {
+    expect(inspectHeaders(lines(['Content-Length', ' 12 ']))).toMatchObject({ ok: true, contentLength: '12', chunked: false });
+    expect(inspectHeaders(lines(['transfer-encoding', 'chunked']))).toMatchObject({ ok: true, contentLength: undefined, chunked: true });
   });
 
   it('joins the tokens of repeated Connection headers', () => {
@@ -23,7 +30,7 @@ describe('inspectHeaders', () => {
   });
 
   it('has no credentials and no host when none were sent', () => {
-    expect(inspectHeaders([])).toEqual({ ok: true, authorization: undefined, host: undefined, connectionTokens: [] });
+    expect(inspectHeaders([])).toEqual({ ok: true, authorization: undefined, host: undefined, connectionTokens: [], contentLength: undefined, chunked: false });
   });
 
   const refused: ReadonlyArray<readonly [name: string, raw: string[], code: string]> = [
@@ -46,7 +53,7 @@ describe('inspectHeaders', () => {
 
   it('does not take look-alike names for Authorization or Host', () => {
     const facts = inspectHeaders(lines(['Proxy-Authorization', 'Bearer p'], ['Authorization_', 'x'], ['X-Host', 'evil'], ['Hosts', 'evil'], ['Authorization', 'Bearer k'], ['Host', 'a.test']));
-    expect(facts).toEqual({ ok: true, authorization: 'Bearer k', host: 'a.test', connectionTokens: [] });
+    expect(facts).toEqual({ ok: true, authorization: 'Bearer k', host: 'a.test', connectionTokens: [], contentLength: undefined, chunked: false });
   });
 });
 

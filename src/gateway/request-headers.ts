@@ -4,7 +4,16 @@ import type { GatewayErrorCode } from './errors.js';
 export const MAX_HEADER_LINES = 100;
 
 export type HeaderFacts =
-  | { readonly ok: true; readonly authorization: string | undefined; readonly host: string | undefined; readonly connectionTokens: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly authorization: string | undefined;
+      readonly host: string | undefined;
+      readonly connectionTokens: readonly string[];
+      /** The Content-Length node:http accepted (it refuses conflicting ones). */
+      readonly contentLength: string | undefined;
+      /** A Transfer-Encoding was sent: the body is chunked (node:http refuses it next to a Content-Length). */
+      readonly chunked: boolean;
+    }
   | { readonly ok: false; readonly code: GatewayErrorCode };
 
 /**
@@ -16,6 +25,8 @@ export function inspectHeaders(rawHeaders: readonly string[]): HeaderFacts {
   if (rawHeaders.length > MAX_HEADER_LINES * 2) return { ok: false, code: 'ERR_GW_TOO_MANY_HEADERS' };
   let authorization: string | undefined;
   let host: string | undefined;
+  let contentLength: string | undefined;
+  let chunked = false;
   const connectionTokens: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
@@ -31,9 +42,13 @@ export function inspectHeaders(rawHeaders: readonly string[]): HeaderFacts {
         const trimmed = token.trim().toLowerCase();
         if (trimmed !== '') connectionTokens.push(trimmed);
       }
+    } else if (name.length === 14 && name.toLowerCase() === 'content-length') {
+      contentLength = rawHeaders[i + 1]!.trim();
+    } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
+      chunked = true;
     }
   }
-  return { ok: true, authorization, host, connectionTokens };
+  return { ok: true, authorization, host, connectionTokens, contentLength, chunked };
 }
 
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/i;

@@ -1,4 +1,4 @@
-import type { Counter, Histogram, Meter } from '@opentelemetry/api';
+import { DURATION_BUCKETS, RequestSeries } from '../telemetry/index.js';
 
 /** Bounded label values of one finished request (DESIGN.md, Telemetry): never a raw path. */
 export interface RequestLabels {
@@ -18,23 +18,33 @@ export function metricMethod(method: string | undefined): string {
   return method !== undefined && KNOWN_METHODS.has(method) ? method : 'OTHER';
 }
 
-/** Where a finished request is recorded: OpenTelemetry in-process, or a worker's link to its primary. */
+/** Where a finished request is recorded: in-process series, or a worker's link to its primary. */
 export interface RequestRecorder {
   record(labels: RequestLabels, seconds: number): void;
 }
 
-/** The gateway's request instruments: a counter and a duration histogram with the same labels. */
-export class RequestTelemetry implements RequestRecorder {
-  readonly #requests: Counter;
-  readonly #duration: Histogram;
+/** The gateway's request series: `gitgate_requests_total` and `gitgate_request_duration_seconds`. */
+export function createRequestSeries(trackDeltas = false): RequestSeries {
+  return new RequestSeries(
+    {
+      counter: { name: 'gitgate_requests', description: 'Requests answered by the gateway' },
+      histogram: { name: 'gitgate_request_duration', description: 'Time from request to the end of the answer', unit: 's' },
+      boundaries: DURATION_BUCKETS,
+    },
+    trackDeltas,
+  );
+}
 
-  constructor(meter: Meter) {
-    this.#requests = meter.createCounter('gitgate_requests', { description: 'Requests answered by the gateway' });
-    this.#duration = meter.createHistogram('gitgate_request_duration', { description: 'Time from request to the end of the answer', unit: 's' });
+/** Records requests into a series, keyed by their label values. */
+export class RequestTelemetry implements RequestRecorder {
+  readonly series: RequestSeries;
+
+  constructor(series: RequestSeries = createRequestSeries()) {
+    this.series = series;
   }
 
   record(labels: RequestLabels, seconds: number): void {
-    this.#requests.add(1, labels as unknown as Record<string, string>);
-    this.#duration.record(seconds, labels as unknown as Record<string, string>);
+    const key = `${labels.api_name}\0${labels.api_version_name}\0${labels.code}\0${labels.method}\0${labels.email}\0${labels.token_name}\0${labels.revision}`;
+    this.series.record(key, () => ({ ...labels }), seconds);
   }
 }

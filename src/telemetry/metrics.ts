@@ -3,7 +3,7 @@ import type { Meter } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type MetricProducer } from '@opentelemetry/sdk-metrics';
 
 export interface MetricsOptions {
   readonly serviceName: string;
@@ -12,6 +12,8 @@ export interface MetricsOptions {
   /** Push OTLP/HTTP metrics to this URL (`http://collector:4318/v1/metrics`). */
   readonly otlpUrl?: string;
   readonly otlpIntervalMs?: number;
+  /** Pre-aggregated metrics (the gateway's request series) exported next to the instruments'. */
+  readonly producers?: readonly MetricProducer[];
 }
 
 export interface Metrics {
@@ -22,14 +24,14 @@ export interface Metrics {
 }
 
 /** Request durations in seconds: fine below 10 ms where a gateway lives, coarse above. */
-const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** One MeterProvider for the process, exported to Prometheus and/or OTLP. */
 export function createMetrics(options: MetricsOptions): Metrics {
   const readers: IMetricReader[] = [];
   let prometheus: PrometheusExporter | undefined;
   if (options.prometheus) {
-    prometheus = new PrometheusExporter({ preventServerStart: true });
+    prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: [...(options.producers ?? [])] });
     readers.push(prometheus);
   }
   if (options.otlpUrl !== undefined) {
@@ -37,6 +39,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       new PeriodicExportingMetricReader({
         exporter: new OTLPMetricExporter({ url: options.otlpUrl }),
         exportIntervalMillis: options.otlpIntervalMs ?? 15_000,
+        metricProducers: [...(options.producers ?? [])],
       }),
     );
   }

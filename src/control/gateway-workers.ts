@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { ListenAddress, RequestTelemetry } from '../gateway/index.js';
-import type { RuntimeConfig } from '../policy/index.js';
+import { splitConfig, type RuntimeConfig } from '../policy/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { WORKER_SETTINGS_ENV, type FromWorker, type ToWorker, type WorkerSettings } from './worker-ipc.js';
 
@@ -43,7 +43,7 @@ export async function startGatewayWorkers(count: number, settings: WorkerSetting
         if (message.type === 'ready') {
           // The first worker bound the port (possibly 0): the others share it.
           port = message.port;
-          if (current !== undefined) worker.send({ type: 'config', config: current } satisfies ToWorker);
+          if (current !== undefined) sendConfig(worker, current);
           resolve(worker);
         } else if (message.type === 'applied') {
           beats.set(worker, { hash: message.hash, at: new Date().toISOString() });
@@ -63,6 +63,10 @@ export async function startGatewayWorkers(count: number, settings: WorkerSetting
         void fork().catch((error: unknown) => logger.error('could not restart a gateway worker', { error: String(error) }));
       });
     });
+
+  const sendConfig = (worker: Worker, config: RuntimeConfig) => {
+    for (const chunk of splitConfig(config)) worker.send({ type: 'config', chunk } satisfies ToWorker);
+  };
 
   // The first worker alone, so a port 0 is chosen once and shared by the others.
   await fork();
@@ -86,7 +90,7 @@ export async function startGatewayWorkers(count: number, settings: WorkerSetting
               waiters.set(worker, (hash) => {
                 if (hash === config.hash) resolve();
               });
-              worker.send({ type: 'config', config } satisfies ToWorker);
+              sendConfig(worker, config);
             }),
         ),
       );

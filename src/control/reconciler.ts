@@ -2,7 +2,9 @@ import type { Diagnostic } from '../analyzer/index.js';
 import type { RuntimeConfig } from '../policy/index.js';
 import type { DeploymentRecord, DeploymentRepository, DeploymentResult } from '../store/index.js';
 import type { Logger } from '../telemetry/index.js';
-import { buildRevision, type ResourceState } from './pipeline.js';
+import { buildOffThread } from './builder.js';
+import { readStoredConfig, pruneStoredConfigs } from './config-files.js';
+import type { ResourceState } from './pipeline.js';
 import type { RevisionSource } from './revision-source.js';
 
 /** Where applied configurations go, and what each gateway process runs now (for drift). */
@@ -48,6 +50,10 @@ export interface ReconcilerOptions {
   readonly intervalMs: number;
   /** Pin this revision at start (`--revision`). */
   readonly pin?: string;
+  /** Where compiled configurations are saved as `<hash>.json`, to serve again after a restart. */
+  readonly configDir: string;
+  /** Serve the last good configuration from the store before the first sync (git sources). */
+  readonly restoreLastGood: boolean;
 }
 
 /** What one sync did. */
@@ -93,9 +99,9 @@ export class Reconciler {
     const { deployments, logger } = this.#options;
     this.#pinned = this.#options.pin ?? (await deployments.getState('pin'));
     if (this.#options.pin !== undefined) await deployments.setState('pin', this.#options.pin);
-    const stored = await deployments.lastGood();
-    if (stored !== undefined && stored.record.configHash !== null) {
-      const config = stored.config as RuntimeConfig;
+    const stored = this.#options.restoreLastGood ? await deployments.lastGood() : undefined;
+    const config = stored === undefined ? undefined : await readStoredConfig(this.#options.configDir, stored.record.configHash, stored.config);
+    if (stored !== undefined && config !== undefined) {
       await this.#options.deployer.apply(config);
       this.#applied = { deploymentId: stored.record.id, revision: stored.record.revision, hash: config.hash, at: new Date().toISOString(), config };
       logger.info('serving the last good revision from the store', { revision: stored.record.revision, deployment: stored.record.id });
@@ -266,17 +272,20 @@ export class Reconciler {
       const reason = `the revision cannot be read: ${(error as Error).message}`;
       return this.#recorded(await deployments.record({ ...base, result: 'rejected', reason, errors: 1, warnings: 0, diagnostics: [], configHash: null, config: null }));
     }
-    const built = buildRevision(snapshot.inputs, revision, { readProblems: snapshot.problems });
+    const built = await buildOffThread({ revision, inputs: snapshot.inputs, problems: snapshot.problems, configDir: this.#options.configDir });
     this.#resources = { revision, items: built.resources, diagnostics: built.diagnostics };
     const counts = { errors: built.summary.errors, warnings: built.summary.warnings, diagnostics: built.diagnostics };
-    if (!built.ok) {
+    if (!built.ok || built.config === undefined) {
       logger.warn('revision rejected: it has lint errors; still serving the last good one', { revision, errors: built.summary.errors });
       return this.#recorded(await deployments.record({ ...base, result: 'rejected', reason: null, ...counts, configHash: null, config: null }));
     }
-    await deployer.apply(built.config);
-    const id = await deployments.record({ ...base, result: success, reason: null, ...counts, configHash: built.config.hash, config: built.config });
-    this.#applied = { deploymentId: id, revision, hash: built.config.hash, at: base.attemptedAt, config: built.config };
-    logger.info(success === 'rolled-back' ? 'rolled back' : 'revision applied', { revision, hash: built.config.hash, deployment: id });
+    const config = built.config;
+    await deployer.apply(config);
+    // The configuration itself was saved by the build, as a file: not a 20 MB row per deployment.
+    const id = await deployments.record({ ...base, result: success, reason: null, ...counts, configHash: config.hash, config: null });
+    this.#applied = { deploymentId: id, revision, hash: config.hash, at: base.attemptedAt, config };
+    logger.info(success === 'rolled-back' ? 'rolled back' : 'revision applied', { revision, hash: config.hash, deployment: id });
+    await pruneStoredConfigs(this.#options.configDir, config.hash).catch(() => undefined);
     return this.#recorded(id);
   }
 

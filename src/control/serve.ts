@@ -9,11 +9,9 @@ import { createMetrics, type Logger, type Metrics } from '../telemetry/index.js'
 import { adminApiRoutes } from './admin-api.js';
 import { createAdminServer, sendJson } from './admin-server.js';
 import { loadAdminToken } from './admin-token.js';
-import { readDirectorySnapshot } from './directory-source.js';
 import { startGatewayRuntime } from './gateway-runtime.js';
 import { startGatewayWorkers, type GatewayProcess } from './gateway-workers.js';
 import { GitSource } from './git/git-source.js';
-import { buildRevision } from './pipeline.js';
 import { Reconciler, type Deployer, type ReconcilerStatus } from './reconciler.js';
 import { directoryRevisionSource, gitRevisionSource } from './revision-source.js';
 import { webhookHandler } from './webhook.js';
@@ -85,11 +83,6 @@ interface DataPlane extends Deployer {
  */
 export async function startServe(options: ServeOptions): Promise<StartResult> {
   const env = options.env ?? process.env;
-  if (options.dir !== undefined) {
-    const first = await readDirectorySnapshot(options.dir, options);
-    const built = buildRevision(first.inputs, first.revision, { readProblems: first.problems });
-    if (!built.ok) return { ok: false, diagnostics: built.diagnostics };
-  }
   const telemetry = new RequestTelemetry();
   const metrics: Metrics = createMetrics({
     serviceName: 'gitgate',
@@ -124,8 +117,19 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
       // A directory is read again on SIGHUP and on POST /api/v1/reload, not on a timer.
       intervalMs: options.repo?.intervalMs ?? 2 ** 31 - 1,
       ...(options.repo?.revision === undefined ? {} : { pin: options.repo.revision }),
+      configDir: path.join(options.dataDir, 'configs'),
+      restoreLastGood: git !== undefined,
     });
     await reconciler.start();
+    // A directory with lint errors is refused at start (a git source keeps running: its next
+    // commit may fix it, and the status says what is wrong).
+    const first = reconciler.status();
+    if (options.dir !== undefined && first.applied === null) {
+      reconciler.stop();
+      await plane.close();
+      await metrics.shutdown();
+      return { ok: false, diagnostics: (first.lastAttempt?.diagnostics ?? []) as Diagnostic[] };
+    }
     const running = reconciler;
     const dataPlane = plane;
     const adminToken = await loadAdminToken(options.dataDir, env);
@@ -207,7 +211,7 @@ async function startDataPlane(options: ServeOptions, telemetry: RequestTelemetry
       address: runtime.address,
       store: runtime.store,
       apply: async (config: RuntimeConfig) => {
-        runtime.apply(config);
+        for (const problem of await runtime.gateway.applyInSlices(config)) options.logger.warn(problem);
         appliedAt = new Date().toISOString();
       },
       runningHashes: () => [runtime.gateway.current?.hash],

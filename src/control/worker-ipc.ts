@@ -1,9 +1,10 @@
 import { createRequestSeries, RequestTelemetry } from '../gateway/index.js';
-import type { RuntimeConfig } from '../policy/index.js';
+import type { ConfigChunk } from '../policy/index.js';
 import type { SeriesDelta } from '../telemetry/index.js';
 
 /** Messages between `gitgate serve --workers N` and its gateway workers. */
-export type ToWorker = { readonly type: 'config'; readonly config: RuntimeConfig } | { readonly type: 'stop' };
+/** A configuration travels in pieces (see splitConfig): one large message would block the worker. */
+export type ToWorker = { readonly type: 'config'; readonly chunk: ConfigChunk } | { readonly type: 'stop' };
 export type FromWorker =
   | { readonly type: 'ready'; readonly port: number }
   | { readonly type: 'applied'; readonly hash: string }

@@ -1,4 +1,5 @@
 // The entry point of one gateway worker of `gitgate serve --workers N` (node:cluster).
+import { ConfigAssembler } from '../policy/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { startGatewayRuntime } from './gateway-runtime.js';
 import { IpcRecorder, WORKER_SETTINGS_ENV, type FromWorker, type ToWorker, type WorkerSettings } from './worker-ipc.js';
@@ -17,10 +18,17 @@ const runtime = await startGatewayRuntime({
   ...(settings.upstream === undefined ? {} : { upstream: settings.upstream }),
   ...(settings.maxBodyBytes === undefined ? {} : { maxBodyBytes: settings.maxBodyBytes }),
 });
+const assembler = new ConfigAssembler();
+// Configurations are applied one after the other, each compiled in slices between requests.
+let applying: Promise<void> = Promise.resolve();
 process.on('message', (message: ToWorker) => {
   if (message.type === 'config') {
-    runtime.apply(message.config);
-    send({ type: 'applied', hash: message.config.hash });
+    const config = assembler.add(message.chunk);
+    if (config === undefined) return;
+    applying = applying.then(async () => {
+      for (const problem of await runtime.gateway.applyInSlices(config)) logger.warn(problem);
+      send({ type: 'applied', hash: config.hash });
+    });
   } else if (message.type === 'stop') {
     recorder.stop();
     void runtime.close().finally(() => process.exit(0));

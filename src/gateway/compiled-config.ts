@@ -41,38 +41,43 @@ export interface CompiledRoute extends RoutableRoute {
 export class CompiledConfig {
   readonly revision: string;
   readonly hash: string;
-  readonly #routers = new Map<string, Router<CompiledRoute>>();
-  readonly #anyHost: Router<CompiledRoute> | undefined;
   readonly problems: readonly string[];
+  readonly #routers: ReadonlyMap<string, Router<CompiledRoute>>;
+  readonly #anyHost: Router<CompiledRoute> | undefined;
 
-  constructor(config: RuntimeConfig, pools: UpstreamPools, overrides: ReadonlyMap<string, string>) {
-    this.revision = config.revision;
-    this.hash = config.hash;
-    const problems: string[] = [];
-    const apis = new Map<string, CompiledApi>();
-    const targets = new Map<string, CompiledTarget>();
-    const apiOf = (key: string, api: ApiConfig): CompiledApi => {
-      let compiled = apis.get(key);
-      if (compiled === undefined) apis.set(key, (compiled = { key, name: api.name, rateLimits: api.rateLimits }));
-      return compiled;
-    };
-    const targetOf = (key: string, target: TargetConfig): CompiledTarget => {
-      const id = `${key}@${target.version ?? ''}`;
-      let compiled = targets.get(id);
-      if (compiled === undefined) targets.set(id, (compiled = compileTarget(target, pools, overrides)));
-      return compiled;
-    };
-    let anyHost: Router<CompiledRoute> | undefined;
-    for (const gateway of config.gateways) {
-      const router = new Router(compileRoutes(gateway, config, apiOf, targetOf, problems));
-      if (gateway.hosts.length === 0) {
-        // Gateways are sorted by name: with several answering every host, the first one does.
-        anyHost ??= router;
-      }
-      for (const host of gateway.hosts) if (!this.#routers.has(host)) this.#routers.set(host, router);
-    }
+  /** Use build() or buildInSlices(). */
+  constructor(revision: string, hash: string, routers: ReadonlyMap<string, Router<CompiledRoute>>, anyHost: Router<CompiledRoute> | undefined, problems: readonly string[]) {
+    this.revision = revision;
+    this.hash = hash;
+    this.#routers = routers;
     this.#anyHost = anyHost;
     this.problems = problems;
+  }
+
+  /** Builds in one go (small configurations, tests). */
+  static build(config: RuntimeConfig, pools: UpstreamPools, overrides: ReadonlyMap<string, string>): CompiledConfig {
+    const steps = compileSteps(config, pools, overrides);
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return step.value;
+    }
+  }
+
+  /**
+   * Builds in slices of about `sliceMs`, giving the event loop back in between: compiling 50,000
+   * routes takes most of a second, which must not stall the traffic the current config serves.
+   */
+  static async buildInSlices(config: RuntimeConfig, pools: UpstreamPools, overrides: ReadonlyMap<string, string>, sliceMs = 5): Promise<CompiledConfig> {
+    const steps = compileSteps(config, pools, overrides);
+    let sliceStart = performance.now();
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return step.value;
+      if (performance.now() - sliceStart >= sliceMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
   }
 
   /** The router of the gateway answering on `host` (lower-cased, without port). */
@@ -81,16 +86,49 @@ export class CompiledConfig {
   }
 }
 
-function compileRoutes(
+/** The compiler's steps: yields every few hundred routes, returns the finished configuration. */
+function* compileSteps(config: RuntimeConfig, pools: UpstreamPools, overrides: ReadonlyMap<string, string>): Generator<void, CompiledConfig> {
+  const problems: string[] = [];
+  const apis = new Map<string, CompiledApi>();
+  const targets = new Map<string, CompiledTarget>();
+  const apiOf = (key: string, api: ApiConfig): CompiledApi => {
+    let compiled = apis.get(key);
+    if (compiled === undefined) apis.set(key, (compiled = { key, name: api.name, rateLimits: api.rateLimits }));
+    return compiled;
+  };
+  const targetOf = (key: string, target: TargetConfig): CompiledTarget => {
+    const id = `${key}@${target.version ?? ''}`;
+    let compiled = targets.get(id);
+    if (compiled === undefined) targets.set(id, (compiled = compileTarget(target, pools, overrides)));
+    return compiled;
+  };
+  const routers = new Map<string, Router<CompiledRoute>>();
+  let anyHost: Router<CompiledRoute> | undefined;
+  for (const gateway of config.gateways) {
+    const routes: CompiledRoute[] = [];
+    yield* compileRoutes(gateway, config, apiOf, targetOf, problems, routes);
+    const router = new Router(routes);
+    // Gateways are sorted by name: with several answering every host, the first one does.
+    if (gateway.hosts.length === 0) anyHost ??= router;
+    for (const host of gateway.hosts) if (!routers.has(host)) routers.set(host, router);
+  }
+  return new CompiledConfig(config.revision, config.hash, routers, anyHost, problems);
+}
+
+const ROUTES_PER_STEP = 200;
+
+function* compileRoutes(
   gateway: GatewayConfig,
   config: RuntimeConfig,
   apiOf: (key: string, api: ApiConfig) => CompiledApi,
   targetOf: (key: string, target: TargetConfig) => CompiledTarget,
   problems: string[],
-): CompiledRoute[] {
-  const routes: CompiledRoute[] = [];
+  routes: CompiledRoute[],
+): Generator<void> {
   const accessCache = new Map<string, AccessPolicy>();
+  let count = 0;
   for (const route of gateway.routes) {
+    if (++count % ROUTES_PER_STEP === 0) yield;
     const api = config.apis[route.api];
     const target = api?.targets[route.version ?? ''];
     const pathPrefix = canonicalizePath(route.pathPrefix);
@@ -112,7 +150,6 @@ function compileRoutes(
       access,
     });
   }
-  return routes;
 }
 
 function compileTarget(target: TargetConfig, pools: UpstreamPools, overrides: ReadonlyMap<string, string>): CompiledTarget {

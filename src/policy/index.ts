@@ -10,3 +10,5 @@ export { compile, moreRestrictive } from './compile.js';
 export type { CompileOptions } from './compile.js';
 export { resolveBackend } from './backend.js';
 export type * from './runtime-config.js';
+export { splitConfig, ConfigAssembler } from './config-chunks.js';
+export type { ConfigChunk } from './config-chunks.js';

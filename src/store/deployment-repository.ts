@@ -30,7 +30,11 @@ export interface DeploymentRepository {
   /** Newest first. */
   list(page: { offset: number; limit: number }): Promise<{ total: number; items: DeploymentRecord[] }>;
   get(id: number): Promise<DeploymentRecord | undefined>;
-  /** The newest deployment that put a configuration in service (applied or rolled back to), with it. */
+  /**
+   * The newest deployment that put a configuration in service (applied or rolled back to), with
+   * the configuration when it was stored in the row (older deployments; newer ones keep it in a
+   * file named by its hash).
+   */
   lastGood(): Promise<{ record: DeploymentRecord; config: unknown } | undefined>;
   /** Applied and rolled-back deployments before `id`, newest first (rollback targets). */
   goodBefore(id: number, limit: number): Promise<DeploymentRecord[]>;
@@ -100,11 +104,11 @@ export function createDeploymentRepository(db: Kysely<Database>, write: WriteTra
         .selectFrom('deployments')
         .selectAll()
         .where('result', 'in', ['applied', 'rolled-back'])
-        .where('config', 'is not', null)
+        .where('config_hash', 'is not', null)
         .orderBy('id', 'desc')
         .limit(1)
         .executeTakeFirst();
-      return row === undefined ? undefined : { record: toRecord(row), config: JSON.parse(row.config!) as unknown };
+      return row === undefined ? undefined : { record: toRecord(row), config: row.config === null ? undefined : (JSON.parse(row.config) as unknown) };
     },
     async goodBefore(id, limit) {
       const rows = await db

@@ -1,0 +1,26 @@
+import type { Diagnostic, LintSummary } from '../analyzer/index.js';
+import type { FileProblem } from '../model/index.js';
+import type { ConfigChunk } from '../policy/index.js';
+import type { ResourceState } from './pipeline.js';
+
+/** What the build thread is asked: one revision's files. */
+export interface BuildRequest {
+  readonly revision: string;
+  readonly inputs: readonly { readonly path: string; readonly content: Uint8Array | string }[];
+  readonly problems: readonly FileProblem[];
+  /** Where to save the compiled configuration as `<hash>.json` (so a restart needs no git). */
+  readonly configDir?: string;
+}
+
+/** The build thread's answers: the lint result first, then the configuration in pieces. */
+export type BuildMessage =
+  | {
+      readonly type: 'result';
+      readonly ok: boolean;
+      readonly diagnostics: readonly Diagnostic[];
+      readonly summary: LintSummary;
+      readonly resources: readonly ResourceState[];
+      readonly hash: string | null;
+    }
+  | { readonly type: 'chunk'; readonly chunk: ConfigChunk }
+  | { readonly type: 'failed'; readonly message: string };

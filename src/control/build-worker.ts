@@ -1,0 +1,27 @@
+// The build thread: load → lint → compile one revision off the gateway's event loop, then send
+// the result and the configuration in pieces (see splitConfig).
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parentPort } from 'node:worker_threads';
+import { splitConfig } from '../policy/index.js';
+import type { BuildMessage, BuildRequest } from './build-protocol.js';
+import { buildRevision } from './pipeline.js';
+
+parentPort!.once('message', (request: BuildRequest) => {
+  void run(request).catch((error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }));
+});
+
+function post(message: BuildMessage): void {
+  parentPort!.postMessage(message);
+}
+
+async function run(request: BuildRequest): Promise<void> {
+  const built = buildRevision(request.inputs, request.revision, { readProblems: request.problems });
+  const hash = built.ok ? built.config.hash : null;
+  if (built.ok && request.configDir !== undefined) {
+    await mkdir(request.configDir, { recursive: true });
+    await writeFile(path.join(request.configDir, `${built.config.hash}.json`), JSON.stringify(built.config));
+  }
+  post({ type: 'result', ok: built.ok, diagnostics: built.diagnostics, summary: built.summary, resources: built.resources, hash });
+  if (built.ok) for (const chunk of splitConfig(built.config)) post({ type: 'chunk', chunk });
+}

@@ -47,8 +47,8 @@ export function adminApiRoutes(ctx: AdminApiContext): AdminRoute[] {
     {
       method: 'GET',
       path: '/api/v1/resources',
-      handler: (_req, res) => {
-        const resources = reconciler.resources();
+      handler: async (_req, res) => {
+        const resources = await reconciler.resources();
         sendJson(res, 200, resources === undefined ? { revision: null, items: [], diagnostics: [] } : resources);
       },
     },
@@ -66,7 +66,7 @@ export function adminApiRoutes(ctx: AdminApiContext): AdminRoute[] {
       path: '/api/v1/reload',
       handler: async (_req, res) => {
         const outcome = await reconciler.sync('reload');
-        const diagnostics = outcome.deployment?.diagnostics ?? reconciler.resources()?.diagnostics ?? [];
+        const diagnostics = outcome.deployment?.diagnostics ?? (await reconciler.resources())?.diagnostics ?? [];
         const status = outcome.result === 'rejected' ? 422 : outcome.result === 'unreachable' ? 503 : 200;
         sendJson(res, status, { result: outcome.result, revision: outcome.revision, deployment: outcome.deployment?.id ?? null, diagnostics });
       },
@@ -83,7 +83,7 @@ export function adminApiRoutes(ctx: AdminApiContext): AdminRoute[] {
         }
         const full = ctx.git === undefined ? revision : await ctx.git.resolve(revision).catch(() => revision);
         const result = await reconciler.pin(full);
-        if (!result.ok) return sendError(res, 404, 'ERR_CONTROL_UNKNOWN_REVISION', result.message);
+        if (!result.ok) return sendError(res, result.status, result.code, result.message);
         sendJson(res, 200, reconciler.status());
       },
     },
@@ -109,7 +109,11 @@ export function adminApiRoutes(ctx: AdminApiContext): AdminRoute[] {
         const target = to === undefined || git === undefined ? to : await git.resolve(to).catch(() => to);
         const outcome = await reconciler.rollback(
           target,
-          (t, head) => git!.revertTo(t, head, `Roll back to ${t.slice(0, 12)}\n\nReverts every commit after ${t} (gitgate rollback).`),
+          async (t, head) => {
+            // Commits must be signed and gitgate has no key: pin rather than push an unsigned commit.
+            if (git!.requiresSignatures) throw new Error('commits must be signed and gitgate cannot sign its revert commit');
+            return git!.revertTo(t, head, `Roll back to ${t.slice(0, 12)}\n\nReverts every commit after ${t} (gitgate rollback).`);
+          },
           (sha) => git!.publish(sha),
         );
         if (!outcome.ok) return sendError(res, outcome.status, outcome.code, outcome.message);

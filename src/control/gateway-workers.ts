@@ -26,18 +26,23 @@ export interface GatewayWorkers {
  * with the store; the primary sends them every configuration, records their metrics, and
  * replaces a worker that dies, giving it the current configuration.
  */
+const APPLY_TIMEOUT_MS = 60_000;
+
 export async function startGatewayWorkers(count: number, settings: WorkerSettings, telemetry: RequestTelemetry, logger: Logger): Promise<GatewayWorkers> {
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [] });
   let current: RuntimeConfig | undefined;
   let stopping = false;
   let port = settings.port;
+  let restarts: number[] = [];
   const workers = new Set<Worker>();
   const waiters = new Map<Worker, (hash: string) => void>();
   const beats = new Map<Worker, { hash: string | null; at: string }>();
 
   const fork = (): Promise<Worker> =>
     new Promise((resolve, reject) => {
-      const worker = cluster.fork({ [WORKER_SETTINGS_ENV]: JSON.stringify({ ...settings, port }) });
+      // Every worker asks for the port as given: in a cluster, workers listening on port 0 all
+      // get the same port, while one asking for that port by number would try to bind it again.
+      const worker = cluster.fork({ [WORKER_SETTINGS_ENV]: JSON.stringify(settings) });
       workers.add(worker);
       worker.on('message', (message: FromWorker) => {
         if (message.type === 'ready') {
@@ -57,10 +62,22 @@ export async function startGatewayWorkers(count: number, settings: WorkerSetting
       worker.once('exit', (code) => {
         workers.delete(worker);
         beats.delete(worker);
+        // An apply waiting for this worker would wait forever: it is done as far as it can be.
+        waiters.get(worker)?.(current?.hash ?? '');
+        waiters.delete(worker);
         if (stopping) return;
         reject(new Error(`gateway worker ${worker.process.pid} exited with code ${code} while starting`));
-        logger.error('gateway worker exited: starting a new one', { pid: worker.process.pid, code });
-        void fork().catch((error: unknown) => logger.error('could not restart a gateway worker', { error: String(error) }));
+        // Restart with a growing delay; a worker that keeps dying (a port it cannot bind)
+        // must not be restarted in a tight loop forever.
+        const now = Date.now();
+        restarts = [...restarts.filter((at) => now - at < 60_000), now];
+        if (restarts.length > 10) {
+          logger.error('gateway workers keep exiting: not restarting them any more', { pid: worker.process.pid, code });
+          return;
+        }
+        const delay = Math.min(30_000, 250 * 2 ** (restarts.length - 1));
+        logger.error('gateway worker exited: starting a new one', { pid: worker.process.pid, code, inMs: delay });
+        setTimeout(() => void fork().catch((error: unknown) => logger.error('could not restart a gateway worker', { error: String(error) })), delay).unref();
       });
     });
 
@@ -87,8 +104,17 @@ export async function startGatewayWorkers(count: number, settings: WorkerSetting
         [...workers].map(
           (worker) =>
             new Promise<void>((resolve) => {
+              // A worker that does not answer in time (stopped, overloaded) is left to drift
+              // healing: one slow worker must not hold every later sync up.
+              const timer = setTimeout(() => {
+                logger.warn('a gateway worker did not confirm the configuration in time', { pid: worker.process.pid });
+                resolve();
+              }, APPLY_TIMEOUT_MS);
               waiters.set(worker, (hash) => {
-                if (hash === config.hash) resolve();
+                if (hash === config.hash || !workers.has(worker)) {
+                  clearTimeout(timer);
+                  resolve();
+                }
               });
               sendConfig(worker, config);
             }),

@@ -68,6 +68,7 @@ export type RollbackOutcome =
   | { readonly ok: false; readonly status: number; readonly code: string; readonly message: string };
 
 const MAX_BACKOFF_MS = 5 * 60_000;
+const FIRST_SYNC_WAIT_MS = 1000;
 
 /**
  * Follows the source: fetch → (pin or head) → load, lint, compile → apply, as one step that
@@ -109,7 +110,15 @@ export class Reconciler {
     const newest = (await deployments.list({ offset: 0, limit: 1 })).items[0];
     this.#lastAttempted = newest?.revision;
     this.#lastAttempt = newest;
-    await this.sync('start');
+    const first = this.sync('start');
+    if (this.#applied === undefined) {
+      await first;
+      return;
+    }
+    // Serving from the store needs no git: a slow or hanging remote holds the start up for one
+    // second at most, then the first sync goes on in the background.
+    first.catch((error: unknown) => logger.error('first sync failed', { error: String(error) }));
+    await Promise.race([first.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, FIRST_SYNC_WAIT_MS).unref())]);
   }
 
   stop(): void {
@@ -127,18 +136,35 @@ export class Reconciler {
     return { source: { kind: this.#options.source.kind, ...this.#options.source.describe() }, sourceHealth: this.#health, pinned: this.#pinned ?? null, applied, lastAttempt: this.#lastAttempt ?? null };
   }
 
-  /** The resources of the newest revision built, with their lint state. */
-  resources(): { revision: string; items: readonly ResourceState[]; diagnostics: readonly Diagnostic[] } | undefined {
-    return this.#resources;
+  /**
+   * The resources of the newest revision built, with their lint state. After a restart with
+   * nothing new to deploy, the revision in service is built once (not deployed) to list them.
+   */
+  async resources(): Promise<{ revision: string; items: readonly ResourceState[]; diagnostics: readonly Diagnostic[] } | undefined> {
+    if (this.#resources !== undefined) return this.#resources;
+    const revision = this.#applied?.revision;
+    if (revision === undefined) return undefined;
+    return this.#serially(async () => {
+      if (this.#resources !== undefined) return this.#resources;
+      const snapshot = await this.#options.source.read(revision);
+      const built = await buildOffThread({ revision, inputs: snapshot.inputs, problems: snapshot.problems });
+      this.#resources = { revision, items: built.resources, diagnostics: built.diagnostics };
+      return this.#resources;
+    });
   }
 
   /** Stops following the branch: serves `revision` until unpinned. */
-  pin(revision: string): Promise<{ ok: true; revision: string } | { ok: false; message: string }> {
+  pin(revision: string): Promise<{ ok: true; revision: string } | { ok: false; status: number; code: string; message: string }> {
     return this.#serially(async () => {
-      if (!(await this.#options.source.has(revision))) return { ok: false as const, message: `revision ${revision} is not in the repository` };
+      if (!(await this.#options.source.has(revision))) {
+        return { ok: false as const, status: 404, code: 'ERR_CONTROL_UNKNOWN_REVISION', message: `revision ${revision} is not in the repository` };
+      }
+      const deployed = await this.#deployAside(revision, 'pin', 'applied');
+      if (deployed.result === 'rejected') {
+        return { ok: false as const, status: 422, code: 'ERR_CONTROL_TARGET_REJECTED', message: `revision ${revision} does not lint clean: not pinned (see deployment ${deployed.id})` };
+      }
       this.#pinned = revision;
       await this.#options.deployments.setState('pin', revision);
-      await this.#deploy(revision, 'pin', 'applied');
       return { ok: true as const, revision };
     });
   }
@@ -168,15 +194,16 @@ export class Reconciler {
         if (target === undefined) return { ok: false, status: 409, code: 'ERR_CONTROL_NO_TARGET', message: 'no earlier good revision to roll back to' };
       }
       if (!(await this.#options.source.has(target))) return { ok: false, status: 404, code: 'ERR_CONTROL_UNKNOWN_REVISION', message: `revision ${target} is not in the repository` };
-      const deployed = await this.#deploy(target, 'rollback', 'rolled-back');
+      const deployed = await this.#deployAside(target, 'rollback', 'rolled-back');
       if (deployed.result !== 'rolled-back') return { ok: false, status: 422, code: 'ERR_CONTROL_TARGET_REJECTED', message: `revision ${target} does not lint clean: it was not applied` };
-      const head = this.#health.head;
       let revertCommit: string | null = null;
       try {
-        if (head === null) throw new Error('the branch head is unknown (the source has not been fetched)');
+        // The revert goes on the branch as it is now, not as it was at the last fetch.
+        const head = await this.#options.source.latest();
+        this.#health = { ...this.#health, health: 'ok', head, error: null, consecutiveFailures: 0 };
         revertCommit = await revert(target, head);
         await publish(revertCommit);
-        this.#lastAttempted = target;
+        this.#health = { ...this.#health, head: revertCommit };
         return { ok: true, target, deploymentId: deployed.id, revertCommit, pinned: false, message: `rolled back to ${target}: revert commit ${revertCommit} pushed` };
       } catch (error) {
         this.#pinned = target;
@@ -225,6 +252,14 @@ export class Reconciler {
       return { result: 'unreachable', revision: null, deployment: null };
     }
     try {
+      if (this.#pinned !== undefined && !/^[0-9a-f]{40}$/.test(this.#pinned)) {
+        // `--revision abc123`: recorded and shown by its full name once the commit is known.
+        const full = await source.resolve(this.#pinned).catch(() => undefined);
+        if (full !== undefined) {
+          this.#pinned = full;
+          await this.#options.deployments.setState('pin', full);
+        }
+      }
       const target = this.#pinned ?? latest;
       let outcome: SyncOutcome = { result: 'unchanged', revision: target, deployment: null };
       if (target !== this.#lastAttempted) {
@@ -243,6 +278,17 @@ export class Reconciler {
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => void this.sync('poll').catch((error: unknown) => this.#options.logger.error('sync failed', { error: String(error) })), delay);
     this.#timer.unref();
+  }
+
+  /**
+   * A deployment asked for by an operator (pin, rollback): a refused target leaves what the
+   * branch follower attempted last unchanged, so the next poll does not deploy the head again.
+   */
+  async #deployAside(revision: string, trigger: Trigger, success: DeploymentResult): Promise<DeploymentRecord> {
+    const previous = this.#lastAttempted;
+    const deployed = await this.#deploy(revision, trigger, success);
+    if (deployed.result === 'rejected') this.#lastAttempted = previous;
+    return deployed;
   }
 
   /** Records and (when it lints clean) applies one revision. */

@@ -16,6 +16,8 @@ export interface RevisionSource {
   refuse(revision: string): Promise<string | undefined>;
   /** Whether the revision can be read (a pinned commit the mirror has). */
   has(revision: string): Promise<boolean>;
+  /** The full name of an abbreviated revision. */
+  resolve(revision: string): Promise<string>;
 }
 
 export function gitRevisionSource(source: GitSource): RevisionSource {
@@ -27,6 +29,7 @@ export function gitRevisionSource(source: GitSource): RevisionSource {
     info: (revision) => source.commit(revision),
     refuse: (revision) => source.checkSignature(revision),
     has: (revision) => source.exists(revision),
+    resolve: (revision) => source.resolve(revision),
   };
 }
 
@@ -47,5 +50,6 @@ export function directoryRevisionSource(dir: string, options: { include?: readon
     info: async () => undefined,
     refuse: async () => undefined,
     has: async (revision) => last?.revision === revision,
+    resolve: async (revision) => revision,
   };
 }

@@ -115,7 +115,7 @@ function* compileSteps(config: RuntimeConfig, pools: UpstreamPools, overrides: R
   return new CompiledConfig(config.revision, config.hash, routers, anyHost, problems);
 }
 
-const ROUTES_PER_STEP = 200;
+const ROUTES_PER_STEP = 50;
 
 function* compileRoutes(
   gateway: GatewayConfig,

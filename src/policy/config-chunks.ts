@@ -12,7 +12,7 @@ export type ConfigChunk =
   | { readonly kind: 'access'; readonly gateway: string; readonly items: readonly (readonly [string, GatewayConfig['access'][string]])[] }
   | { readonly kind: 'end' };
 
-export function* splitConfig(config: RuntimeConfig, size = 500): Generator<ConfigChunk> {
+export function* splitConfig(config: RuntimeConfig, size = 100): Generator<ConfigChunk> {
   yield { kind: 'begin', revision: config.revision, hash: config.hash, portals: config.portals, gateways: config.gateways.map(({ name, hosts }) => ({ name, hosts })) };
   const apis = Object.entries(config.apis);
   for (let i = 0; i < apis.length; i += size) yield { kind: 'apis', items: apis.slice(i, i + size) };

@@ -91,12 +91,16 @@ export class GitSource {
   /** With allowed signers configured: undefined when the commit is signed by one of them, else why not. */
   async checkSignature(sha: string): Promise<string | undefined> {
     if (this.options.allowedSigners === undefined) return undefined;
+    // git 2.39's verify-commit says nothing about an unsigned commit: look for the header.
+    const raw = await gitText(['cat-file', 'commit', sha], { cwd: this.options.mirrorDir });
+    const headers = raw.slice(0, raw.indexOf('\n\n') === -1 ? raw.length : raw.indexOf('\n\n'));
+    if (!/^gpgsig(-sha256)? /m.test(headers)) return 'the commit is not signed';
     try {
       await runGit(['-c', `gpg.ssh.allowedSignersFile=${path.resolve(this.options.allowedSigners)}`, 'verify-commit', sha], { cwd: this.options.mirrorDir });
       return undefined;
     } catch (error) {
-      const stderr = (error as { stderr?: string }).stderr ?? '';
-      return /no signature/i.test(stderr) ? 'the commit is not signed' : 'the commit is not signed by an allowed key';
+      void error;
+      return 'the commit is not signed by an allowed key';
     }
   }
 
@@ -108,6 +112,11 @@ export class GitSource {
     const dir = this.options.mirrorDir;
     const tree = await gitText(['rev-parse', `${target}^{tree}`], { cwd: dir });
     return gitText(['-c', 'user.name=gitgate', '-c', 'user.email=gitgate@localhost', 'commit-tree', tree, '-p', head, '-m', message], { cwd: dir });
+  }
+
+  /** Whether commits must be signed: gitgate cannot sign the revert commits it makes. */
+  get requiresSignatures(): boolean {
+    return this.options.allowedSigners !== undefined;
   }
 
   /** Pushes a commit to the remote branch; the error says why when the remote cannot be written. */

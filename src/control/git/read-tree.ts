@@ -23,9 +23,18 @@ export async function readTreeAt(gitDir: string, revision: string, options: Tree
   const maxBytes = options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
   const include = options.include?.length ? picomatch(options.include as string[], { dot: true }) : undefined;
   const exclude = options.exclude?.length ? picomatch(options.exclude as string[], { dot: true }) : undefined;
+  const problems: FileProblem[] = [];
+  if (base !== '') {
+    // A folder that is gone (renamed, deleted) must not read as an empty configuration, which
+    // would remove every route: it is an error of the revision.
+    const type = await runGit(['cat-file', '-t', `${revision}:${base}`], { ...git, cwd: gitDir }).then((out) => out.toString('utf8').trim(), () => undefined);
+    if (type !== 'tree') {
+      problems.push({ file: base, line: 1, column: 1, message: `the path "${base}" is not a folder in revision ${revision.slice(0, 12)}`, severity: 'error' });
+      return { inputs: [], problems };
+    }
+  }
   const listing = await runGit(['ls-tree', '-r', '-z', '-l', '--full-tree', revision, '--', base === '' ? '.' : base], { ...git, cwd: gitDir });
   const wanted: { path: string; sha: string }[] = [];
-  const problems: FileProblem[] = [];
   for (const line of listing.toString('utf8').split('\0')) {
     if (line === '') continue;
     // `<mode> <type> <sha> <size>\t<path>`

@@ -7,7 +7,7 @@ export class GitError extends Error {
   readonly stderr: string;
 
   constructor(args: readonly string[], exitCode: number | null, stderr: string) {
-    super(`git ${args.filter((a) => !a.startsWith('http.extraHeader')).slice(0, 3).join(' ')} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${firstLines(stderr)}`);
+    super(`git ${args.slice(0, 3).join(' ')} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${firstLines(stderr)}`);
     this.exitCode = exitCode;
     this.stderr = stderr;
   }
@@ -28,8 +28,16 @@ export interface GitOptions {
  * SSH runs in batch mode with the user's own keys.
  */
 export function runGit(args: readonly string[], options: GitOptions = {}): Promise<Buffer> {
-  const configArgs = (options.config ?? []).flatMap((c) => ['-c', c]);
-  const fullArgs = [...configArgs, ...args];
+  // Settings (credentials) go through GIT_CONFIG_* variables rather than `-c`: the command line
+  // of a process can be read by every local user, its environment cannot.
+  const settings = options.config ?? [];
+  const configEnv: Record<string, string> = settings.length === 0 ? {} : { GIT_CONFIG_COUNT: String(settings.length) };
+  settings.forEach((setting, i) => {
+    const eq = setting.indexOf('=');
+    configEnv[`GIT_CONFIG_KEY_${i}`] = setting.slice(0, eq);
+    configEnv[`GIT_CONFIG_VALUE_${i}`] = setting.slice(eq + 1);
+  });
+  const fullArgs = [...args];
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',
@@ -42,6 +50,7 @@ export function runGit(args: readonly string[], options: GitOptions = {}): Promi
         env: {
           ...process.env,
           ...options.env,
+          ...configEnv,
           GIT_TERMINAL_PROMPT: '0',
           GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
           LC_ALL: 'C',
@@ -61,5 +70,12 @@ export async function gitText(args: readonly string[], options: GitOptions = {})
 }
 
 function firstLines(text: string): string {
-  return text.trim().split('\n').slice(0, 3).join(' / ').slice(0, 500);
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .slice(0, 3)
+    .join(' / ')
+    .slice(0, 500);
 }

@@ -23,4 +23,5 @@ export type BuildMessage =
       readonly hash: string | null;
     }
   | { readonly type: 'chunk'; readonly chunk: ConfigChunk }
-  | { readonly type: 'failed'; readonly message: string };
+  | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'done' };

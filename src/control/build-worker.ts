@@ -1,18 +1,22 @@
-// The build thread: load → lint → compile one revision off the gateway's event loop, then send
-// the result and the configuration in pieces (see splitConfig).
+// The build process: load → lint → compile one revision away from the gateway, then send the
+// result and the configuration in pieces (see splitConfig).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parentPort } from 'node:worker_threads';
 import { splitConfig } from '../policy/index.js';
 import type { BuildMessage, BuildRequest } from './build-protocol.js';
 import { buildRevision } from './pipeline.js';
 
-parentPort!.once('message', (request: BuildRequest) => {
-  void run(request).catch((error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }));
+process.once('message', (request: BuildRequest) => {
+  void run(request).catch((error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) })).finally(finish);
 });
 
 function post(message: BuildMessage): void {
-  parentPort!.postMessage(message);
+  process.send!(message);
+}
+
+/** Leaves once every message has been handed over: disconnecting earlier could drop the last ones. */
+function finish(): void {
+  process.send!({ type: 'done' } satisfies BuildMessage, undefined, {}, () => process.disconnect());
 }
 
 async function run(request: BuildRequest): Promise<void> {

@@ -5,7 +5,7 @@ import { resourceId, resourceRef, type Resource, type ResourceEntry } from './re
 import { endpointSliceBody, serviceSpec } from './schema/core.js';
 import { DecodeContext, INVALID, isAbsent, isRecord, stringMap, type Decoder } from './schema/decode.js';
 import { apiAccessSpec, apiCollectionSpec, apiGatewaySpec, apiPortalSpec, apiRateLimitSpec, apiSpec, apiVersionSpec } from './schema/hub.js';
-import { ResourceSource } from './source.js';
+import { NAME_PATH, offsetIn, ResourceSource } from './source.js';
 import { parseYamlFile, type FileProblem, type ParsedDocument } from './yaml-file.js';
 
 /** A file to load: its path relative to the loaded root (forward slashes) and its bytes. */
@@ -51,10 +51,10 @@ export function loadSources(inputs: readonly SourceInput[], limits: LoadLimits =
   return { files: inputs.length, entries, fileProblems };
 }
 
-function decodeDocument({ file, index, value }: ParsedDocument): ResourceEntry | undefined {
+function decodeDocument({ file, doc, index, value }: ParsedDocument): ResourceEntry | undefined {
   if (!isRecord(value)) return undefined;
   const { apiVersion, kind } = value;
-  const source = new ResourceSource(file, index);
+  const source = new ResourceSource(file, index, offsetIn(doc, NAME_PATH));
   const hubLike = (typeof apiVersion === 'string' && apiVersion.startsWith(`${HUB_GROUP}/`)) || (typeof kind === 'string' && HUB_KIND_NAMES.has(kind));
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     // Not a Kubernetes resource (a workflow, a values file): left alone, unless it looks like

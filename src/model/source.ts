@@ -54,21 +54,23 @@ export class SourceFile {
   }
 }
 
+/** Where `metadata.name` is: what whole-resource diagnostics and resource listings point at. */
+export const NAME_PATH: FieldPath = ['metadata', 'name'];
+
 /**
- * Where a resource was written. It keeps the parsed document so that any field can be located
- * when (and only when) a diagnostic points at it.
+ * Where a resource was written. The file is parsed again only when a diagnostic points into it;
+ * the position of `metadata.name`, which listings and whole-resource diagnostics ask for about
+ * every resource, is taken while the document is first parsed.
  */
 export class ResourceSource {
   readonly file: SourceFile;
   readonly #index: number;
+  readonly #nameOffset: number | undefined;
 
-  constructor(file: SourceFile, index: number) {
+  constructor(file: SourceFile, index: number, nameOffset?: number) {
     this.file = file;
     this.#index = index;
-  }
-
-  get #doc(): Document.Parsed {
-    return this.file.document(this.#index)!;
+    this.#nameOffset = nameOffset;
   }
 
   /**
@@ -76,40 +78,40 @@ export class ResourceSource {
    * not exist in the document points at the key of its deepest existing ancestor.
    */
   locate(path: FieldPath, target: 'value' | 'key' = 'value'): Position {
-    return this.file.position(this.#offsetOf(path, target));
-  }
-
-  #offsetOf(path: FieldPath, target: 'value' | 'key'): number {
-    let node: Node | null = this.#doc.contents;
-    let keyOffset = node?.range?.[0] ?? 0;
-    for (let i = 0; i < path.length; i++) {
-      node = this.#resolve(node);
-      const segment = path[i];
-      const last = i === path.length - 1;
-      if (isMap(node) && typeof segment === 'string') {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === segment);
-        if (pair === undefined) return keyOffset;
-        const key = pair.key as Node;
-        keyOffset = key.range?.[0] ?? keyOffset;
-        if (last && target === 'key') return keyOffset;
-        const value = pair.value as Node | null;
-        if (value === null || value.range === undefined || value.range === null) return keyOffset;
-        if (isScalar(value) && value.value === null && value.range[0] === value.range[1]) return keyOffset;
-        node = value;
-      } else if (isSeq(node) && typeof segment === 'number') {
-        const item = node.items[segment] as Node | undefined;
-        if (item?.range === undefined || item.range === null) return keyOffset;
-        keyOffset = item.range[0];
-        node = item;
-      } else {
-        return keyOffset;
-      }
+    if (this.#nameOffset !== undefined && target === 'value' && path.length === 2 && path[0] === 'metadata' && path[1] === 'name') {
+      return this.file.position(this.#nameOffset);
     }
-    return node?.range?.[0] ?? keyOffset;
+    return this.file.position(offsetIn(this.file.document(this.#index)!, path, target));
   }
+}
 
-  #resolve(node: Node | null): Node | null {
-    if (isAlias(node)) return (node.resolve(this.#doc) as Node | undefined) ?? null;
-    return node;
+/** The offset of the value at `path` in a parsed document (see ResourceSource.locate). */
+export function offsetIn(doc: Document.Parsed, path: FieldPath, target: 'value' | 'key' = 'value'): number {
+  const resolve = (node: Node | null): Node | null => (isAlias(node) ? ((node.resolve(doc) as Node | undefined) ?? null) : node);
+  let node: Node | null = doc.contents;
+  let keyOffset = node?.range?.[0] ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    node = resolve(node);
+    const segment = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node) && typeof segment === 'string') {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === segment);
+      if (pair === undefined) return keyOffset;
+      const key = pair.key as Node;
+      keyOffset = key.range?.[0] ?? keyOffset;
+      if (last && target === 'key') return keyOffset;
+      const value = pair.value as Node | null;
+      if (value === null || value.range === undefined || value.range === null) return keyOffset;
+      if (isScalar(value) && value.value === null && value.range[0] === value.range[1]) return keyOffset;
+      node = value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment] as Node | undefined;
+      if (item?.range === undefined || item.range === null) return keyOffset;
+      keyOffset = item.range[0];
+      node = item;
+    } else {
+      return keyOffset;
+    }
   }
+  return node?.range?.[0] ?? keyOffset;
 }

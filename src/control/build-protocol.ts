@@ -19,9 +19,10 @@ export type BuildMessage =
       readonly ok: boolean;
       readonly diagnostics: readonly Diagnostic[];
       readonly summary: LintSummary;
-      readonly resources: readonly ResourceState[];
       readonly hash: string | null;
     }
+  /** The resources with their lint state, in pieces (42,000 for a 10,000-API repository). */
+  | { readonly type: 'resources'; readonly items: readonly ResourceState[] }
   | { readonly type: 'chunk'; readonly chunk: ConfigChunk }
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'done' };

@@ -26,6 +26,7 @@ async function run(request: BuildRequest): Promise<void> {
     await mkdir(request.configDir, { recursive: true });
     await writeFile(path.join(request.configDir, `${built.config.hash}.json`), JSON.stringify(built.config));
   }
-  post({ type: 'result', ok: built.ok, diagnostics: built.diagnostics, summary: built.summary, resources: built.resources, hash });
+  for (let i = 0; i < built.resources.length; i += 2000) post({ type: 'resources', items: built.resources.slice(i, i + 2000) });
+  post({ type: 'result', ok: built.ok, diagnostics: built.diagnostics, summary: built.summary, hash });
   if (built.ok) for (const chunk of splitConfig(built.config)) post({ type: 'chunk', chunk });
 }

@@ -41,18 +41,27 @@ export async function buildOffThread(request: BuildRequest): Promise<BuildOutput
   try {
     return await new Promise<BuildOutput>((resolve, reject) => {
       const assembler = new ConfigAssembler();
-      let result: Extract<BuildMessage, { type: 'result' }> | undefined;
+      const resources: ResourceState[] = [];
+      let result: Omit<BuildOutput, 'config'> | undefined;
       worker.on('message', (message: BuildMessage) => {
-        if (message.type === 'done') return;
-        if (message.type === 'failed') return reject(new Error(`the build failed: ${message.message}`));
-        if (message.type === 'result') {
-          result = message;
-          if (!message.ok) resolve({ ...message, config: undefined });
-          return;
-        }
         // Each piece arrives as its own task: traffic is served between them.
-        const config = assembler.add(message.chunk);
-        if (config !== undefined && result !== undefined) resolve({ ...result, config });
+        switch (message.type) {
+          case 'done':
+            return;
+          case 'failed':
+            return reject(new Error(`the build failed: ${message.message}`));
+          case 'resources':
+            for (const item of message.items) resources.push(item);
+            return;
+          case 'result':
+            result = { ok: message.ok, diagnostics: message.diagnostics, summary: message.summary, resources };
+            if (!message.ok) resolve({ ...result, config: undefined });
+            return;
+          case 'chunk': {
+            const config = assembler.add(message.chunk);
+            if (config !== undefined && result !== undefined) resolve({ ...result, config });
+          }
+        }
       });
       worker.once('error', reject);
       // 'close' comes after the last message was delivered ('exit' may come before).

@@ -78,7 +78,12 @@ const FIRST_SYNC_WAIT_MS = 1000;
  */
 export class Reconciler {
   readonly #options: ReconcilerOptions;
-  #applied: (AppliedState & { config: RuntimeConfig }) | undefined;
+  /**
+   * What is in service. The configuration itself is not kept: the gateway holds its compiled
+   * form, and a drifted gateway gets it again from its file. Keeping a 10,000-API configuration
+   * twice doubles the heap the collector walks, and its pauses stall traffic.
+   */
+  #applied: AppliedState | undefined;
   #lastAttempt: DeploymentRecord | undefined;
   #lastAttempted: string | undefined;
   #pinned: string | undefined;
@@ -104,7 +109,7 @@ export class Reconciler {
     const config = stored === undefined ? undefined : await readStoredConfig(this.#options.configDir, stored.record.configHash, stored.config);
     if (stored !== undefined && config !== undefined) {
       await this.#options.deployer.apply(config);
-      this.#applied = { deploymentId: stored.record.id, revision: stored.record.revision, hash: config.hash, at: new Date().toISOString(), config };
+      this.#applied = { deploymentId: stored.record.id, revision: stored.record.revision, hash: config.hash, at: new Date().toISOString() };
       logger.info('serving the last good revision from the store', { revision: stored.record.revision, deployment: stored.record.id });
     }
     const newest = (await deployments.list({ offset: 0, limit: 1 })).items[0];
@@ -329,7 +334,7 @@ export class Reconciler {
     await deployer.apply(config);
     // The configuration itself was saved by the build, as a file: not a 20 MB row per deployment.
     const id = await deployments.record({ ...base, result: success, reason: null, ...counts, configHash: config.hash, config: null });
-    this.#applied = { deploymentId: id, revision, hash: config.hash, at: base.attemptedAt, config };
+    this.#applied = { deploymentId: id, revision, hash: config.hash, at: base.attemptedAt };
     logger.info(success === 'rolled-back' ? 'rolled back' : 'revision applied', { revision, hash: config.hash, deployment: id });
     await pruneStoredConfigs(this.#options.configDir, config.hash).catch(() => undefined);
     return this.#recorded(id);
@@ -346,8 +351,11 @@ export class Reconciler {
     const applied = this.#applied;
     if (applied === undefined) return;
     if (this.#options.deployer.runningHashes().some((hash) => hash !== applied.hash)) {
+      const config = await readStoredConfig(this.#options.configDir, applied.hash, undefined);
+      if (config === undefined) return void this.#options.logger.error('drift: the configuration in service is not on disk any more', { hash: applied.hash });
       this.#options.logger.warn('drift: a gateway runs another configuration; applying again', { hash: applied.hash });
-      await this.#options.deployer.apply(applied.config);
+      await this.#options.deployer.apply(config);
     }
   }
+
 }

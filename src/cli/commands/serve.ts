@@ -15,6 +15,7 @@ interface ServeFlags {
   interval: string;
   revision?: string;
   allowedSigners?: string;
+  verifySignatures?: boolean;
   include: string[];
   exclude: string[];
   listen: string;
@@ -50,7 +51,8 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
     .option('--path <dir>', 'folder of the resources inside the repository')
     .option('--interval <duration>', 'time between fetches (30s, 1m...)', '30s')
     .option('--revision <sha>', 'serve this commit instead of following the branch (pin)')
-    .option('--allowed-signers <file>', 'refuse commits not signed by a key in this SSH allowed-signers file')
+    .option('--verify-signatures', 'refuse commits not signed by an allowed key (the keys are in --allowed-signers)')
+    .option('--allowed-signers <file>', 'SSH allowed-signers file of the keys commits must be signed with (implies --verify-signatures)')
     .option('--dir <dir>', 'or: a directory of resources (read again on SIGHUP and POST /api/v1/reload)')
     .option('--include <glob>', 'only read files matching this glob (repeatable)', collect, [])
     .option('--exclude <glob>', 'skip files matching this glob (repeatable)', collect, [])
@@ -65,6 +67,7 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
       const listen = address(flags.listen, '--listen', '0.0.0.0');
       const adminListen = address(flags.adminListen, '--admin-listen', '127.0.0.1');
       if ((flags.dir === undefined) === (flags.repo === undefined)) throw new UsageError('serve takes --repo URL_OR_PATH or --dir DIR (one of them)');
+      if (flags.verifySignatures === true && flags.allowedSigners === undefined) throw new UsageError('--verify-signatures needs --allowed-signers FILE: the SSH keys commits must be signed with');
       const intervalMs = parseDuration(flags.interval);
       if (intervalMs === undefined || intervalMs < 100) throw new UsageError(`--interval "${flags.interval}": write a duration such as 30s or 1m`);
       const logger = createLogger(process.stderr, { component: 'serve' });

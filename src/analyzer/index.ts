@@ -8,3 +8,4 @@ export type { Report, ReportDescriptor, Rule, Target } from './rule.js';
 export { RULES } from './rules/index.js';
 export { REPORTERS, isReportFormat } from './reporters/index.js';
 export type { ReportContext, ReportFormat, Reporter } from './reporters/index.js';
+export * from './impact/index.js';

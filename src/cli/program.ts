@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { RULES } from '../analyzer/index.js';
 import { demoCommand } from './commands/demo.js';
+import { diffCommand } from './commands/diff.js';
 import { keysCommand, usersCommand } from './commands/identity.js';
 import { lintCommand } from './commands/lint.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -29,6 +30,7 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<number
       .showHelpAfterError('(run with --help for usage)');
     const setExitCode = (code: number) => (exitCode = code);
     program.addCommand(lintCommand(io, rules, setExitCode));
+    program.addCommand(diffCommand(io, setExitCode));
     program.addCommand(serveCommand(io, setExitCode));
     program.addCommand(usersCommand(io, setExitCode));
     program.addCommand(keysCommand(io, setExitCode));
@@ -46,7 +48,7 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<number
       // Help and version are successes; every other commander error is a usage error.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_MODEL_READ') {
+    if (error instanceof UsageError || ['ERR_MODEL_READ', 'ERR_GIT', 'ERR_DIFF_RANGE'].includes((error as { code?: string }).code ?? '')) {
       io.stderr(`gitgate: ${(error as Error).message}\n`);
       return 2;
     }

@@ -5,7 +5,7 @@ import type { Reconciler } from './reconciler.js';
 import type { GitSource } from './git/git-source.js';
 import type { DeploymentRepository, UsageRepository } from '../store/index.js';
 import type { GatewayProcess } from './gateway-workers.js';
-import { hourOf, USAGE_RETENTION_DAYS } from './usage-recorder.js';
+import { hourOf, SECONDS_RETENTION_S, USAGE_RETENTION_DAYS } from './usage-recorder.js';
 
 export interface AdminApiContext {
   readonly reconciler: Reconciler;
@@ -129,7 +129,13 @@ export function adminApiRoutes(ctx: AdminApiContext): AdminRoute[] {
         if (Number.isNaN(Date.parse(from))) return sendError(res, 400, 'ERR_CONTROL_BAD_QUERY', 'from must be an ISO-8601 time');
         const api = url.searchParams.get('api') ?? undefined;
         const rows = await ctx.usage.query({ from: hourOf(Date.parse(from)), ...(api === undefined ? {} : { api }) });
-        sendJson(res, 200, { from: hourOf(Date.parse(from)), items: rows });
+        // `seconds=1` adds the per-second counts of the last day, which `gitgate diff --usage`
+        // replays through a lower rate limit.
+        const seconds =
+          url.searchParams.get('seconds') === '1'
+            ? await ctx.usage.querySeconds({ from: Math.max(Math.floor(Date.parse(from) / 1000), Math.floor(Date.now() / 1000) - SECONDS_RETENTION_S), ...(api === undefined ? {} : { api }) })
+            : undefined;
+        sendJson(res, 200, { from: hourOf(Date.parse(from)), items: rows, ...(seconds === undefined ? {} : { seconds }) });
       },
     },
   ];

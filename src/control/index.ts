@@ -20,3 +20,5 @@ export { signWebhook } from './webhook.js';
 export { rollbackRepository } from './git/rollback.js';
 export type { RollbackReport, RollbackRequest } from './git/rollback.js';
 export { prepareDemoRepository } from './demo-repository.js';
+export { resolveRange, GitRangeError } from './git/range.js';
+export type { ResolvedRange } from './git/range.js';

@@ -7,4 +7,4 @@ export type { Store, StoreOptions } from './store.js';
 export type { CreateKeyResult, IdentityChanges, IdentityRepository, KeyRecord, KeyState, UserRecord } from './identity-repository.js';
 export { SQLITE_FILE } from './sqlite.js';
 export type { DeploymentRecord, DeploymentRepository, DeploymentResult, NewDeployment } from './deployment-repository.js';
-export type { UsageRepository, UsageRow } from './usage-repository.js';
+export type { UsageRepository, UsageRow, UsageSecondRow } from './usage-repository.js';

@@ -77,6 +77,15 @@ export interface UsageHourlyTable {
   requests: number;
 }
 
+export interface UsageSecondsTable {
+  /** Unix time in seconds. */
+  second: number;
+  api: string;
+  email: string;
+  key_name: string;
+  requests: number;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
@@ -84,4 +93,5 @@ export interface Database {
   deployments: DeploymentsTable;
   control_state: ControlStateTable;
   usage_hourly: UsageHourlyTable;
+  usage_seconds: UsageSecondsTable;
 }

@@ -12,9 +12,22 @@ export interface UsageRow {
   readonly requests: number;
 }
 
+/** Requests of one consumer key on one API in one second. */
+export interface UsageSecondRow {
+  readonly second: number;
+  readonly api: string;
+  readonly email: string;
+  readonly keyName: string;
+  readonly requests: number;
+}
+
 export interface UsageRepository {
-  /** Adds counts (upsert by hour, API, operation, consumer and key). */
-  add(rows: readonly UsageRow[]): Promise<void>;
+  /** Adds counts (upsert by hour, API, operation, consumer and key), and per-second counts. */
+  add(rows: readonly UsageRow[], seconds?: readonly UsageSecondRow[]): Promise<void>;
+  /** Per-second rows since `from` (Unix seconds), optionally for one API. */
+  querySeconds(options: { from: number; api?: string }): Promise<UsageSecondRow[]>;
+  /** Deletes seconds older than `before` (Unix seconds). */
+  pruneSeconds(before: number): Promise<number>;
   /** Rows since `from` (inclusive), optionally for one API. */
   query(options: { from: string; api?: string }): Promise<UsageRow[]>;
   /** Deletes hours older than `before`. */
@@ -23,9 +36,16 @@ export interface UsageRepository {
 
 export function createUsageRepository(db: Kysely<Database>, write: WriteTransaction): UsageRepository {
   return {
-    async add(rows) {
-      if (rows.length === 0) return;
+    async add(rows, seconds = []) {
+      if (rows.length === 0 && seconds.length === 0) return;
       await write(async (tx) => {
+        for (const row of seconds) {
+          await tx
+            .insertInto('usage_seconds')
+            .values({ second: row.second, api: row.api, email: row.email, key_name: row.keyName, requests: row.requests })
+            .onConflict((oc) => oc.columns(['second', 'api', 'email', 'key_name']).doUpdateSet({ requests: sql`usage_seconds.requests + excluded.requests` }))
+            .execute();
+        }
         for (const row of rows) {
           await tx
             .insertInto('usage_hourly')
@@ -40,6 +60,16 @@ export function createUsageRepository(db: Kysely<Database>, write: WriteTransact
       if (api !== undefined) query = query.where('api', '=', api);
       const rows = await query.orderBy('hour').orderBy('api').orderBy('email').orderBy('key_name').orderBy('operation').execute();
       return rows.map((r) => ({ hour: r.hour, api: r.api, operation: r.operation, email: r.email, keyName: r.key_name, requests: Number(r.requests) }));
+    },
+    async querySeconds({ from, api }) {
+      let query = db.selectFrom('usage_seconds').selectAll().where('second', '>=', from);
+      if (api !== undefined) query = query.where('api', '=', api);
+      const rows = await query.orderBy('second').orderBy('api').orderBy('email').orderBy('key_name').execute();
+      return rows.map((r) => ({ second: Number(r.second), api: r.api, email: r.email, keyName: r.key_name, requests: Number(r.requests) }));
+    },
+    async pruneSeconds(before) {
+      const result = await write((tx) => tx.deleteFrom('usage_seconds').where('second', '<', before).executeTakeFirst());
+      return Number(result.numDeletedRows);
     },
     async prune(before) {
       const result = await write((tx) => tx.deleteFrom('usage_hourly').where('hour', '<', before).executeTakeFirst());

@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import * as identity from './0001-identity.js';
 import * as control from './0002-control.js';
+import * as usageSeconds from './0003-usage-seconds.js';
 
 type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -9,6 +10,7 @@ type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 const STEPS: Readonly<Record<string, Step>> = {
   '0001-identity': identity,
   '0002-control': control,
+  '0003-usage-seconds': usageSeconds,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

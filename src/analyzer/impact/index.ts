@@ -1,0 +1,11 @@
+export { computeImpact, impactOf, buildSide } from './impact.js';
+export type { BuiltSide, ImpactOptions, ImpactSide } from './impact.js';
+export { countImpact, assessRisk, summarize } from './risk.js';
+export type { ImpactCounts } from './risk.js';
+export { affectedConsumers } from './consumers.js';
+export type { UsageData } from './consumers.js';
+export { refusedBy } from './usage-replay.js';
+export { impactJson } from './reporters/json.js';
+export { impactMarkdown } from './reporters/markdown.js';
+export { impactText } from './reporters/text.js';
+export type * from './types.js';

@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { computeImpact, impactJson, impactMarkdown, impactText, type ImpactCounts, type ImpactSide, type UsageData } from '../../analyzer/index.js';
+import { readTreeAt, resolveRange } from '../../control/index.js';
+import { readSourceDir } from '../../model/index.js';
+import { collect, UsageError, writeOutput, type CliIO } from '../io.js';
+
+const FORMATS = { markdown: impactMarkdown, json: impactJson, text: impactText } as const;
+
+/** `--fail-on` conditions and what each counts. */
+const FAIL_ON: Readonly<Record<string, (counts: ImpactCounts) => number>> = {
+  'lint-error': (c) => c.lintErrorsIntroduced,
+  'access-revoked': (c) => c.accessRevoked,
+  'route-removed': (c) => c.routesRemoved,
+  'rate-limit-decreased': (c) => c.limitsDecreased,
+  'api-removed': (c) => c.apisRemoved,
+};
+
+interface DiffFlags {
+  path: string;
+  include: string[];
+  exclude: string[];
+  format: keyof typeof FORMATS;
+  output?: string;
+  failOn: string;
+  usage?: string;
+}
+
+export function diffCommand(io: CliIO, setExitCode: (code: number) => void, cwd: () => string = () => process.cwd()): Command {
+  return new Command('diff')
+    .description('report what a change does: routes, access, rate limits, APIs, lint and (with usage) consumers, per gateway')
+    .argument('[range]', 'A...B (merge base of A and B to B), A..B, A (A to HEAD), or nothing (HEAD to the working tree)')
+    .option('--path <dir>', 'folder of the resources, relative to the repository root', '.')
+    .option('--include <glob>', 'only read files matching this glob, relative to --path (repeatable)', collect, [])
+    .option('--exclude <glob>', 'skip files matching this glob, relative to --path (repeatable)', collect, [])
+    .addOption(new Option('--format <format>', 'output format').choices(Object.keys(FORMATS)).default('markdown'))
+    .option('--output <file>', 'write the report to a file instead of standard output')
+    .option('--fail-on <list>', `exit 1 when one of these happens: ${Object.keys(FAIL_ON).join(', ')}`, 'lint-error')
+    .option('--usage <url>', "the control plane's usage endpoint (http://HOST:9090/api/v1/usage); token in GITGATE_ADMIN_TOKEN")
+    .addHelpText(
+      'after',
+      `
+Both sides are read straight from git objects (the working tree for the head when no range is
+given), then loaded, linted and compiled with the code the gateway uses; the report is the
+difference of the two compiled configurations. Nothing in the repository is changed.
+
+Exit status: 0 nothing --fail-on names happened, 1 one did, 2 usage or git error.
+`,
+    )
+    .action(async (range: string | undefined, flags: DiffFlags) => {
+      const failOn = flags.failOn.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const unknown = failOn.filter((condition) => !Object.hasOwn(FAIL_ON, condition));
+      if (unknown.length > 0) throw new UsageError(`--fail-on: unknown condition ${unknown.join(', ')}: use ${Object.keys(FAIL_ON).join(', ')}`);
+      const resolved = await resolveRange(cwd(), range).catch((error: Error) => {
+        throw new UsageError(error.message);
+      });
+      const folder = path.posix.normalize(flags.path.replaceAll('\\', '/')).replace(/^\.\/?|\/$/g, '');
+      if (folder.startsWith('..')) throw new UsageError(`--path ${flags.path} is outside the repository`);
+      const filters = { include: flags.include, exclude: flags.exclude };
+      const commitSide = async (sha: string): Promise<ImpactSide> => ({
+        label: sha,
+        ...(await readTreeAt(resolved.gitDir, sha, { path: folder, ...filters })),
+      });
+      const base = await commitSide(resolved.base);
+      const head: ImpactSide =
+        resolved.head === null
+          ? { label: 'working tree', ...(await readSourceDir(path.join(resolved.root, folder), filters)) }
+          : await commitSide(resolved.head);
+      const usage = flags.usage === undefined ? undefined : await fetchUsage(flags.usage);
+      const { report, counts } = computeImpact(base, head, usage === undefined ? {} : { usage });
+      await writeOutput(io, FORMATS[flags.format](report), flags.output);
+      const happened = failOn.filter((condition) => FAIL_ON[condition]!(counts) > 0);
+      if (flags.output !== undefined) io.stderr(`wrote the ${flags.format} report to ${flags.output}: ${report.summary}\n`);
+      if (happened.length > 0) io.stderr(`gitgate diff: ${happened.join(', ')} (--fail-on ${failOn.join(',')})\n`);
+      setExitCode(happened.length > 0 ? 1 : 0);
+    });
+}
+
+/** Reads usage from the control plane: hourly rows of the last 30 days and recent seconds. */
+async function fetchUsage(endpoint: string): Promise<UsageData> {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new UsageError(`--usage "${endpoint}" is not a URL`);
+  }
+  url.searchParams.set('seconds', '1');
+  const token = process.env.GITGATE_ADMIN_TOKEN;
+  const response = await fetch(url, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } }).catch((error: Error) => {
+    throw new UsageError(`--usage ${url.origin}: ${error.message}`);
+  });
+  if (!response.ok) throw new UsageError(`--usage ${url.origin}${url.pathname}: answered ${response.status}${response.status === 401 ? ' (set GITGATE_ADMIN_TOKEN)' : ''}`);
+  const body = (await response.json().catch(() => undefined)) as { items?: UsageData['hourly']; seconds?: UsageData['seconds'] } | undefined;
+  if (body === undefined || !Array.isArray(body.items)) throw new UsageError(`--usage ${url.origin}${url.pathname}: not a usage answer`);
+  return { hourly: body.items, seconds: Array.isArray(body.seconds) ? body.seconds : [] };
+}

@@ -10,6 +10,16 @@ export interface BuildRequest {
   readonly problems: readonly FileProblem[];
   /** Where to save the compiled configuration as `<hash>.json` (so a restart needs no git). */
   readonly configDir?: string;
+  /** The revision in service, to summarize what this one changes (its config file and findings). */
+  readonly base?: { readonly revision: string; readonly hash: string; readonly diagnostics: readonly Diagnostic[] };
+}
+
+/** What a deployment records of its change: the same analysis as `gitgate diff`, summarized. */
+export interface ImpactSummary {
+  readonly base: string;
+  readonly summary: string;
+  readonly risk: { readonly level: string; readonly reason: string };
+  readonly counts: Readonly<Record<string, number>>;
 }
 
 /** The build thread's answers: the lint result first, then the configuration in pieces. */
@@ -20,6 +30,7 @@ export type BuildMessage =
       readonly diagnostics: readonly Diagnostic[];
       readonly summary: LintSummary;
       readonly hash: string | null;
+      readonly impact: ImpactSummary | null;
     }
   /** The resources with their lint state, in pieces (42,000 for a 10,000-API repository). */
   | { readonly type: 'resources'; readonly items: readonly ResourceState[] }

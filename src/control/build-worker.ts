@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { splitConfig } from '../policy/index.js';
 import type { BuildMessage, BuildRequest } from './build-protocol.js';
+import { summarizeImpact } from './impact-summary.js';
 import { buildRevision } from './pipeline.js';
 
 process.once('message', (request: BuildRequest) => {
@@ -27,6 +28,7 @@ async function run(request: BuildRequest): Promise<void> {
     await writeFile(path.join(request.configDir, `${built.config.hash}.json`), JSON.stringify(built.config));
   }
   for (let i = 0; i < built.resources.length; i += 2000) post({ type: 'resources', items: built.resources.slice(i, i + 2000) });
-  post({ type: 'result', ok: built.ok, diagnostics: built.diagnostics, summary: built.summary, hash });
+  const impact = request.base === undefined || request.configDir === undefined ? null : await summarizeImpact(request.configDir, request.base, built).catch(() => null);
+  post({ type: 'result', ok: built.ok, diagnostics: built.diagnostics, summary: built.summary, hash, impact });
   if (built.ok) for (const chunk of splitConfig(built.config)) post({ type: 'chunk', chunk });
 }

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic, LintSummary } from '../analyzer/index.js';
 import { ConfigAssembler, type RuntimeConfig } from '../policy/index.js';
-import type { BuildMessage, BuildRequest } from './build-protocol.js';
+import type { BuildMessage, BuildRequest, ImpactSummary } from './build-protocol.js';
+import { summarizeImpact } from './impact-summary.js';
 import { buildRevision, type ResourceState } from './pipeline.js';
 
 export interface BuildOutput {
@@ -15,6 +16,8 @@ export interface BuildOutput {
   readonly summary: LintSummary;
   readonly resources: readonly ResourceState[];
   readonly config: RuntimeConfig | undefined;
+  /** What the revision changes compared with the one in service (when it was given). */
+  readonly impact: ImpactSummary | null;
 }
 
 const WORKER = fileURLToPath(new URL('./build-worker.js', import.meta.url));
@@ -54,7 +57,7 @@ export async function buildOffThread(request: BuildRequest): Promise<BuildOutput
             for (const item of message.items) resources.push(item);
             return;
           case 'result':
-            result = { ok: message.ok, diagnostics: message.diagnostics, summary: message.summary, resources };
+            result = { ok: message.ok, diagnostics: message.diagnostics, summary: message.summary, resources, impact: message.impact };
             if (!message.ok) resolve({ ...result, config: undefined });
             return;
           case 'chunk': {
@@ -79,5 +82,6 @@ async function buildHere(request: BuildRequest): Promise<BuildOutput> {
     await mkdir(request.configDir, { recursive: true });
     await writeFile(path.join(request.configDir, `${built.config.hash}.json`), JSON.stringify(built.config));
   }
-  return { ok: built.ok, diagnostics: built.diagnostics, summary: built.summary, resources: built.resources, config: built.ok ? built.config : undefined };
+  const impact = request.base === undefined || request.configDir === undefined ? null : await summarizeImpact(request.configDir, request.base, built).catch(() => null);
+  return { ok: built.ok, diagnostics: built.diagnostics, summary: built.summary, resources: built.resources, config: built.ok ? built.config : undefined, impact };
 }

@@ -309,31 +309,39 @@ export class Reconciler {
       committedAt: info?.date ?? null,
       attemptedAt: new Date().toISOString(),
       trigger,
-      impact: null,
     };
     const refusal = await source.refuse(revision);
     if (refusal !== undefined) {
       logger.warn('revision refused', { revision, reason: refusal });
-      return this.#recorded(await deployments.record({ ...base, result: 'rejected', reason: refusal, errors: 1, warnings: 0, diagnostics: [], configHash: null, config: null }));
+      return this.#recorded(await deployments.record({ ...base, impact: null, result: 'rejected', reason: refusal, errors: 1, warnings: 0, diagnostics: [], configHash: null, config: null }));
     }
     let snapshot;
     try {
       snapshot = await source.read(revision);
     } catch (error) {
       const reason = `the revision cannot be read: ${(error as Error).message}`;
-      return this.#recorded(await deployments.record({ ...base, result: 'rejected', reason, errors: 1, warnings: 0, diagnostics: [], configHash: null, config: null }));
+      return this.#recorded(await deployments.record({ ...base, impact: null, result: 'rejected', reason, errors: 1, warnings: 0, diagnostics: [], configHash: null, config: null }));
     }
-    const built = await buildOffThread({ revision, inputs: snapshot.inputs, problems: snapshot.problems, configDir: this.#options.configDir });
+    const inService = this.#applied === undefined ? undefined : await this.#options.deployments.get(this.#applied.deploymentId);
+    const built = await buildOffThread({
+      revision,
+      inputs: snapshot.inputs,
+      problems: snapshot.problems,
+      configDir: this.#options.configDir,
+      ...(this.#applied === undefined || inService === undefined
+        ? {}
+        : { base: { revision: this.#applied.revision, hash: this.#applied.hash, diagnostics: inService.diagnostics as Diagnostic[] } }),
+    });
     this.#resources = { revision, items: built.resources, diagnostics: built.diagnostics };
     const counts = { errors: built.summary.errors, warnings: built.summary.warnings, diagnostics: built.diagnostics };
     if (!built.ok || built.config === undefined) {
       logger.warn('revision rejected: it has lint errors; still serving the last good one', { revision, errors: built.summary.errors });
-      return this.#recorded(await deployments.record({ ...base, result: 'rejected', reason: null, ...counts, configHash: null, config: null }));
+      return this.#recorded(await deployments.record({ ...base, impact: built.impact, result: 'rejected', reason: null, ...counts, configHash: null, config: null }));
     }
     const config = built.config;
     await deployer.apply(config);
     // The configuration itself was saved by the build, as a file: not a 20 MB row per deployment.
-    const id = await deployments.record({ ...base, result: success, reason: null, ...counts, configHash: config.hash, config: null });
+    const id = await deployments.record({ ...base, impact: built.impact, result: success, reason: null, ...counts, configHash: config.hash, config: null });
     this.#applied = { deploymentId: id, revision, hash: config.hash, at: base.attemptedAt };
     logger.info(success === 'rolled-back' ? 'rolled back' : 'revision applied', { revision, hash: config.hash, deployment: id });
     await pruneStoredConfigs(this.#options.configDir, config.hash).catch(() => undefined);

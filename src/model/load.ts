@@ -108,7 +108,17 @@ function entry(kind: string, apiVersion: string, value: Record<string, unknown>,
     source,
     problems: ctx.problems,
     resource,
+    // Assigned on every entry, undefined but for ConfigMaps: one object shape for all entries.
+    data: kind === 'ConfigMap' && apiVersion === 'v1' ? configMapData(value.data) : undefined,
   };
+}
+
+/** The string values of a ConfigMap's `data`; anything else is not a ConfigMap value and is left out. */
+function configMapData(raw: unknown): Readonly<Record<string, string>> | undefined {
+  if (!isRecord(raw)) return undefined;
+  const data: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) if (typeof value === 'string') data[key] = value;
+  return data;
 }
 
 interface Metadata {

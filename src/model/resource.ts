@@ -34,6 +34,11 @@ export interface ResourceEntry {
   readonly source: ResourceSource;
   readonly problems: readonly SchemaProblem[];
   readonly resource: Resource | undefined;
+  /**
+   * A v1 ConfigMap's `data`, string values only (what other parts read from a ConfigMap, such
+   * as an OpenAPI document); undefined for every other kind, so no other document is kept.
+   */
+  readonly data?: Readonly<Record<string, string>> | undefined;
 }
 
 export function resourceId(kind: string, namespace: string | undefined, name: string): string {

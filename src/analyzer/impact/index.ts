@@ -1,6 +1,8 @@
 export { computeImpact, impactOf, buildSide } from './impact.js';
 export type { BuiltSide, ImpactOptions, ImpactSide } from './impact.js';
 export { countImpact, assessRisk, summarize } from './risk.js';
+export { diffConfigs } from './config-diff.js';
+export { diffLint } from './lint-diff.js';
 export type { ImpactCounts } from './risk.js';
 export { affectedConsumers } from './consumers.js';
 export type { UsageData } from './consumers.js';

@@ -1,0 +1,32 @@
+import { it } from 'vitest';
+import { contractChanges } from './contract-diff.js';
+const doc = (paths: unknown, extra: Record<string, unknown> = {}, v = '3.0.3') => JSON.stringify({ openapi: v, info: { title: 't', version: '1' }, paths, ...extra });
+const run = (label: string, a: string, b: string) => {
+  const out = contractChanges(new Map([['apps/x', { ok: true, source: 'f.yaml', text: a }]]), new Map([['apps/x', { ok: true, source: 'f.yaml', text: b }]]));
+  console.log('##', label); for (const c of out) console.log('  ', c.kind, c.breaking, c.operation, c.location, '|', c.message);
+};
+const resp = (schema: unknown) => ({ responses: { '200': { description: 'ok', content: { 'application/json': { schema } } } } });
+const body = (schema: unknown, required = false) => ({ requestBody: { required, content: { 'application/json': { schema } } }, responses: { '201': { description: 'c' } } });
+const P = (p: unknown[]) => ({ parameters: p, responses: { '200': { description: 'ok' } } });
+const A = { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } };
+const B = { type: 'object', properties: { id: { type: 'string' } } };
+it('scratch', () => {
+  run('op removed', doc({ '/a': { get: resp(A) }, '/b': { get: resp(A), post: resp(A) } }), doc({ '/a': { get: resp(A) }, '/c': { get: resp(A) } }));
+  run('resp field removed', doc({ '/a': { get: resp(A) } }), doc({ '/a': { get: resp(B) } }));
+  run('resp field removed via ref', doc({ '/a': { get: resp({ $ref: '#/components/schemas/U' }), post: body({ $ref: '#/components/schemas/U' }) } }, { components: { schemas: { U: A } } }), doc({ '/a': { get: resp({ $ref: '#/components/schemas/U' }), post: body({ $ref: '#/components/schemas/U' }) } }, { components: { schemas: { U: B } } }));
+  run('resp required→optional', doc({ '/a': { get: resp({ ...A, required: ['name', 'id'] }) } }), doc({ '/a': { get: resp({ ...A, required: ['id'] }) } }));
+  run('req new required + made required + optional', doc({ '/a': { post: body({ type: 'object', properties: { a: { type: 'string' } } }) } }), doc({ '/a': { post: body({ type: 'object', required: ['a', 'b'], properties: { a: { type: 'string' }, b: { type: 'string' }, c: { type: 'string' } } }) } }));
+  run('req body required', doc({ '/a': { post: body(B) } }), doc({ '/a': { post: body(B, true) } }));
+  run('types', doc({ '/a': { post: body({ type: 'object', properties: { n: { type: 'number' }, s: { type: 'string' }, i: { type: 'integer' }, z: { type: 'string', nullable: true } } }), get: resp({ type: 'object', properties: { n: { type: 'number' }, i: { type: 'integer' } } }) } }), doc({ '/a': { post: body({ type: 'object', properties: { n: { type: 'integer' }, s: { type: 'integer' }, i: { type: 'number' }, z: { type: 'string' } } }), get: resp({ type: 'object', properties: { n: { type: 'integer' }, i: { type: 'number' } } }) } }));
+  run('enums', doc({ '/a': { get: { ...P([{ name: 'q', in: 'query', schema: { type: 'string', enum: ['a', 'b'] } }, { name: 'r', in: 'query', schema: { type: 'string' } }]), ...resp({ type: 'object', properties: { s: { type: 'string', enum: ['x'] }, t: { type: 'string', enum: ['x', 'y'] } } }) } } }), doc({ '/a': { get: { ...P([{ name: 'q', in: 'query', schema: { type: 'string', enum: ['a', 'c'] } }, { name: 'r', in: 'query', schema: { type: 'string', enum: ['z'] } }]), ...resp({ type: 'object', properties: { s: { type: 'string', enum: ['x', 'w'] }, t: { type: 'string' } } }) } } }));
+  run('params', doc({ '/a/{id}': { get: P([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, { name: 'x', in: 'query', schema: { type: 'string' } }]) } }), doc({ '/a/{key}': { get: P([{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }, { name: 'x', in: 'query', required: true, schema: { type: 'string' } }, { name: 'y', in: 'header', required: true, schema: { type: 'string' } }, { name: 'z', in: 'query', schema: { type: 'string' } }]) } }));
+  run('ref params', doc({ '/a': { get: P([{ $ref: '#/components/parameters/Q' }]) } }, { components: { parameters: { Q: { name: 'q', in: 'query', schema: { type: 'string' } } } } }), doc({ '/a': { get: P([{ $ref: '#/components/parameters/Q' }, { $ref: '#/components/parameters/R' }]) } }, { components: { parameters: { Q: { name: 'q', in: 'query', required: true, schema: { type: 'string' } }, R: { name: 'r', in: 'query', required: true, schema: { type: 'string' } } } } }));
+  run('3.1', doc({ '/a': { post: body({ type: 'object', properties: { n: { type: ['string', 'null'] }, c: { const: 'a' } } }) } }, {}, '3.1.0'), doc({ '/a': { post: body({ type: 'object', properties: { n: { type: 'string' }, c: { const: 'b' } } }) } }, {}, '3.1.0'));
+  run('nested + array', doc({ '/a': { get: resp({ type: 'array', items: { type: 'object', properties: { addr: { type: 'object', properties: { zip: { type: 'string' }, city: { type: 'string' } } } } } }) } }), doc({ '/a': { get: resp({ type: 'array', items: { type: 'object', properties: { addr: { type: 'object', properties: { zip: { type: 'string' } } } } } }) } }));
+  run('allOf ref', doc({ '/a': { post: body({ allOf: [{ $ref: '#/components/schemas/B' }, { type: 'object', properties: { x: { type: 'string' } } }] }) } }, { components: { schemas: { B } } }), doc({ '/a': { post: body({ allOf: [{ $ref: '#/components/schemas/B' }, { type: 'object', properties: { x: { type: 'string' } } }] }) } }, { components: { schemas: { B: { ...B, required: ['id'] } } } }));
+  run('circular', doc({ '/a': { get: resp({ $ref: '#/components/schemas/N' }) } }, { components: { schemas: { N: { type: 'object', properties: { child: { $ref: '#/components/schemas/N' }, v: { type: 'string' } } } } } }), doc({ '/a': { get: resp({ $ref: '#/components/schemas/N' }) } }, { components: { schemas: { N: { type: 'object', properties: { child: { $ref: '#/components/schemas/N' } } } } } }));
+  run('whole properties', doc({ '/a': { get: resp({ type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } } }) } }), doc({ '/a': { get: resp({ type: 'object' }) } }));
+  run('garbage', doc({ '/a': { get: { responses: { '200': { content: { 'application/json': { schema: { properties: 5 } } } } } } } }), doc({ '/a': { get: { responses: { '200': { content: { 'application/json': { schema: { properties: { x: null } } } } } } } } }));
+  run('swagger', doc({}), JSON.stringify({ swagger: '2.0', paths: {} }));
+  run('yaml bad', doc({}), 'openapi: 3.0.0\npaths:\n  /a: [\n');
+});

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Consumer, KeyLookup } from '../identity/index.js';
-import type { RuntimeConfig } from '../policy/index.js';
+import { effectiveLimit, type RuntimeConfig } from '../policy/index.js';
 import { BodyLimit } from './body-limit.js';
 import { canonicalizeTarget, MAX_TARGET_LENGTH } from './canonical-path.js';
 import { CompiledConfig, type CompiledRoute } from './compiled-config.js';
 import { ERROR_BODIES, GATEWAY_ERRORS, type GatewayErrorCode } from './errors.js';
-import { bucketKey, effectiveLimit, MemoryBucketStore, type BucketStore, type RateDecision } from './rate-limiter.js';
+import { bucketKey, MemoryBucketStore, type BucketStore, type RateDecision } from './rate-limiter.js';
 import { bearerToken, hostName, IDENTITY_HEADERS, inspectHeaders, isHopByHop, isStrippedRequestHeader } from './request-headers.js';
 import { metricMethod, type RequestRecorder } from './request-telemetry.js';
 import { UpstreamPools, type Endpoint, type UpstreamOptions } from './upstream.js';

@@ -8,7 +8,7 @@ export type { UpstreamOptions } from './upstream.js';
 export { GATEWAY_ERRORS } from './errors.js';
 export type { GatewayErrorCode } from './errors.js';
 export { canonicalizeTarget, canonicalizePath, coversPath } from './canonical-path.js';
-export { MemoryBucketStore, effectiveLimit } from './rate-limiter.js';
+export { MemoryBucketStore } from './rate-limiter.js';
 export type { BucketStore, RateDecision } from './rate-limiter.js';
 export { RequestTelemetry, createRequestSeries } from './request-telemetry.js';
 export type { RequestLabels, RequestRecorder } from './request-telemetry.js';

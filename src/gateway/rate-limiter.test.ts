@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RateLimitConfig, RateLimitsConfig } from '../policy/index.js';
-import { bucketKey, effectiveLimit, MemoryBucketStore } from './rate-limiter.js';
+import { effectiveLimit, type RateLimitConfig, type RateLimitsConfig } from '../policy/index.js';
+import { bucketKey, MemoryBucketStore } from './rate-limiter.js';
 
 // shared/spec/resources.md, APIRateLimit: capacity `limit`, refilled continuously at
 // `limit / period`; a bucket per (consumer, API).

@@ -1,4 +1,4 @@
-import type { RateLimitConfig, RateLimitsConfig } from '../policy/index.js';
+import type { RateLimitConfig } from '../policy/index.js';
 
 export interface RateDecision {
   readonly allowed: boolean;
@@ -92,19 +92,4 @@ function bucketShape(key: string): [number, number] {
   const shape = key.slice(key.lastIndexOf('\0') + 1);
   const slash = shape.indexOf('/');
   return [Number(shape.slice(0, slash)), Number(shape.slice(slash + 1))];
-}
-
-/**
- * The limit that applies to a consumer on one API: among limits naming its groups, the most
- * favourable group's; only when none names its groups, the `anyGroups` limit.
- */
-export function effectiveLimit(limits: RateLimitsConfig, groups: readonly string[]): RateLimitConfig | null {
-  let best: RateLimitConfig | null = null;
-  for (const group of groups) {
-    // A group named like an Object.prototype member (`constructor`) must not read one.
-    if (!Object.hasOwn(limits.groups, group)) continue;
-    const limit = limits.groups[group];
-    if (limit !== undefined && (best === null || limit.limit / limit.periodMs > best.limit / best.periodMs)) best = limit;
-  }
-  return best ?? limits.anyGroups;
 }

@@ -12,3 +12,4 @@ export { resolveBackend } from './backend.js';
 export type * from './runtime-config.js';
 export { splitConfig, ConfigAssembler } from './config-chunks.js';
 export type { ConfigChunk } from './config-chunks.js';
+export { effectiveLimit, grantFor } from './consumer-view.js';

@@ -30,7 +30,7 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<number
       .showHelpAfterError('(run with --help for usage)');
     const setExitCode = (code: number) => (exitCode = code);
     program.addCommand(lintCommand(io, rules, setExitCode));
-    program.addCommand(diffCommand(io, setExitCode));
+    program.addCommand(diffCommand(io, rules, setExitCode));
     program.addCommand(serveCommand(io, setExitCode));
     program.addCommand(usersCommand(io, setExitCode));
     program.addCommand(keysCommand(io, setExitCode));

@@ -1,14 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { AdminRoute } from './admin-server.js';
-import { readJson, sendError, sendJson } from './http-json.js';
+import { readJson, sendError, sendJson } from '../portal/index.js';
 import type { Reconciler } from './reconciler.js';
 import type { GitSource } from './git/git-source.js';
-import type { DeploymentRepository, UsageRepository } from '../store/index.js';
+import type { DeploymentRepository, Store, UsageRepository } from '../store/index.js';
+import { IDENTITY_ERRORS, IdentityService } from '../identity/index.js';
+import { createInvitation } from '../portal/index.js';
 import type { GatewayProcess } from './gateway-workers.js';
 import { hourOf, SECONDS_RETENTION_S, USAGE_RETENTION_DAYS } from './usage-recorder.js';
 
 export interface AdminApiContext {
   readonly reconciler: Reconciler;
+  readonly store: Store;
   readonly deployments: DeploymentRepository;
   readonly usage: UsageRepository;
   readonly git: GitSource | undefined;
@@ -21,7 +24,48 @@ const MAX_PAGE = 200;
 /** The control plane's `/api/v1` endpoints (behind the admin token). */
 export function adminApiRoutes(ctx: AdminApiContext): AdminRoute[] {
   const { reconciler } = ctx;
+  const identity = new IdentityService(ctx.store.identity);
+  const groupsOf = (value: unknown): string[] | undefined => (Array.isArray(value) && value.every((g) => typeof g === 'string') ? (value as string[]) : undefined);
   return [
+    // Consumers: an administrator assigns groups; portal accounts are made by sign-up or here.
+    { method: 'GET', path: '/api/v1/users', handler: async (_req, res) => sendJson(res, 200, { items: await identity.listUsers() }) },
+    {
+      method: 'POST',
+      path: '/api/v1/users',
+      handler: async (req, res) => {
+        const body = await readJson(req);
+        const { email, groups } = (body.ok ? (body.value ?? {}) : {}) as { email?: unknown; groups?: unknown };
+        const list = groupsOf(groups ?? []);
+        if (typeof email !== 'string' || list === undefined) return sendError(res, 400, 'ERR_CONTROL_BAD_BODY', 'send {"email", "groups": [..]}');
+        const result = await identity.addUser(email, list);
+        if (!result.ok) return sendError(res, IDENTITY_ERRORS[result.code].status, result.code, result.message);
+        sendJson(res, 201, await identity.findUser(email));
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/users/:email/groups',
+      handler: async (req, res, params) => {
+        const body = await readJson(req);
+        const list = groupsOf(((body.ok ? (body.value ?? {}) : {}) as { groups?: unknown }).groups);
+        if (list === undefined) return sendError(res, 400, 'ERR_CONTROL_BAD_BODY', 'send {"groups": [..]}');
+        const result = await identity.setGroups(params.email!, list);
+        if (!result.ok) return sendError(res, IDENTITY_ERRORS[result.code].status, result.code, result.message);
+        sendJson(res, 200, await identity.findUser(params.email!));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/invitations',
+      handler: async (req, res) => {
+        const body = await readJson(req);
+        const { email, groups } = (body.ok ? (body.value ?? {}) : {}) as { email?: unknown; groups?: unknown };
+        const list = groupsOf(groups ?? []);
+        if (typeof email !== 'string' || list === undefined) return sendError(res, 400, 'ERR_CONTROL_BAD_BODY', 'send {"email", "groups": [..]}');
+        // The token is in this answer only: it is stored as a hash.
+        sendJson(res, 201, { email: email.trim().toLowerCase(), groups: list, invitation: await createInvitation(ctx.store, email, list) });
+      },
+    },
     { method: 'GET', path: '/api/v1/status', handler: (_req, res) => sendJson(res, 200, { version: ctx.version, ...reconciler.status() }) },
     {
       method: 'GET',

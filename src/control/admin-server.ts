@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isAdminToken } from './admin-token.js';
-import { sendError, sendJson } from './http-json.js';
+import { sendError, sendJson } from '../portal/index.js';
 
 export type AdminHandler = (req: IncomingMessage, res: ServerResponse, params: Readonly<Record<string, string>>) => void | Promise<void>;
 

@@ -15,6 +15,7 @@ export interface GatewayRuntimeOptions {
   readonly accessLog?: (line: string) => void;
   readonly upstream?: Partial<UpstreamOptions>;
   readonly maxBodyBytes?: number;
+  readonly portalOrigins?: readonly string[];
 }
 
 export interface GatewayRuntime {
@@ -46,6 +47,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       onKeyUsed: lastUsed.record,
       onUsage: usage.record,
       serviceOverrides: options.serviceOverrides,
+      ...(options.portalOrigins === undefined ? {} : { portalOrigins: options.portalOrigins }),
       ...(options.recorder === undefined ? {} : { telemetry: options.recorder }),
       ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),

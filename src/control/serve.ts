@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Diagnostic } from '../analyzer/index.js';
 import { listen, RequestTelemetry, type ListenAddress, type UpstreamOptions } from '../gateway/index.js';
 import type { RuntimeConfig } from '../policy/index.js';
 import { openStore, type Store } from '../store/index.js';
+import { createPortalServer } from '../portal/index.js';
 import { createMetrics, type Logger, type Metrics } from '../telemetry/index.js';
 import { adminApiRoutes } from './admin-api.js';
 import { createAdminServer, sendJson } from './admin-server.js';
@@ -54,11 +55,26 @@ export interface ServeOptions {
   /** Gateway processes (node:cluster); 1 serves in this process. */
   readonly workers?: number;
   readonly version?: string;
+  /** The developer portal (off when undefined). */
+  readonly portal?: PortalOptions;
+}
+
+export interface PortalOptions {
+  readonly listen: ListenAddress;
+  readonly signup: 'open' | 'invite';
+  /** Where consumers reach the gateway; derived from the gateway's address when absent. */
+  readonly gatewayUrl?: string;
+  /** Where the portal is reached (its origin gets CORS on the gateway for the docs' try-it). */
+  readonly publicUrl?: string;
+  /** The built UI folder; the portal serves its API only without it. */
+  readonly uiDir?: string;
 }
 
 export interface RunningServe {
   readonly gatewayAddress: ListenAddress;
   readonly adminAddress: ListenAddress;
+  /** Undefined when the portal is off. */
+  readonly portalAddress: ListenAddress | undefined;
   readonly adminToken: { readonly token: string; readonly created: boolean; readonly file: string | undefined };
   readonly store: Store;
   readonly reconciler: Reconciler;
@@ -92,9 +108,24 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
   });
   let plane: DataPlane | undefined;
   let admin: Server | undefined;
+  let portalServer: Server | undefined;
   let reconciler: Reconciler | undefined;
   try {
-    plane = await startDataPlane(options, telemetry);
+    // The portal's listener is bound first: its origin is trusted by the gateway for CORS.
+    let portalAddress: ListenAddress | undefined;
+    let latest: RuntimeConfig | undefined;
+    const portal = options.portal;
+    let portalOrigins: string[] = [];
+    if (portal !== undefined) {
+      portalServer = createServer();
+      portalAddress = await listen(portalServer, portal.listen);
+      portalOrigins = [...new Set([originOf(portalAddress), ...(portal.publicUrl === undefined ? [] : [new URL(portal.publicUrl).origin])])];
+    }
+    plane = await startDataPlane({ ...options, portalOrigins }, telemetry);
+    const inner = plane;
+    // The portal shows the configuration the gateway serves: it follows each apply.
+    const tracked: DataPlane = { ...inner, apply: async (config) => { await inner.apply(config); latest = config; } };
+    plane = tracked;
     const git =
       options.repo === undefined
         ? undefined
@@ -112,7 +143,7 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
     reconciler = new Reconciler({
       source,
       deployments: plane.store.deployments,
-      deployer: plane,
+      deployer: tracked,
       logger: options.logger,
       // A directory is read again on SIGHUP and on POST /api/v1/reload, not on a timer.
       intervalMs: options.repo?.intervalMs ?? 2 ** 31 - 1,
@@ -156,6 +187,7 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
         },
         ...adminApiRoutes({
           reconciler: running,
+          store: dataPlane.store,
           deployments: dataPlane.store.deployments,
           usage: dataPlane.store.usage,
           git,
@@ -166,11 +198,25 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
     });
     const adminServer = admin;
     const adminAddress = await listen(adminServer, options.adminListen);
+    if (portal !== undefined && portalServer !== undefined) {
+      const handler = createPortalServer({
+        store: dataPlane.store,
+        config: () => latest,
+        gatewayUrl: portal.gatewayUrl ?? originOf(dataPlane.address),
+        serviceOverrides: options.serviceOverrides,
+        signup: portal.signup,
+        ...(portal.uiDir === undefined ? {} : { uiDir: portal.uiDir }),
+        ...(portal.publicUrl === undefined ? {} : { secure: portal.publicUrl.startsWith('https:') }),
+      });
+      portalServer.on('request', (req, res) => handler.emit('request', req, res));
+    }
+    const portalListener = portalServer;
     return {
       ok: true,
       serve: {
         gatewayAddress: dataPlane.address,
         adminAddress,
+        portalAddress,
         adminToken,
         store: dataPlane.store,
         reconciler: running,
@@ -179,6 +225,10 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
           running.stop();
           await new Promise((resolve) => adminServer.close(resolve));
           adminServer.closeAllConnections();
+          if (portalListener !== undefined) {
+            await new Promise((resolve) => portalListener.close(resolve));
+            portalListener.closeAllConnections();
+          }
           await dataPlane.close();
           await metrics.shutdown();
         },
@@ -187,13 +237,20 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
   } catch (error) {
     reconciler?.stop();
     admin?.close();
+    portalServer?.close();
     await plane?.close().catch(() => undefined);
     await metrics.shutdown().catch(() => undefined);
     throw error;
   }
 }
 
-async function startDataPlane(options: ServeOptions, telemetry: RequestTelemetry): Promise<DataPlane> {
+/** `http://host:port` of a bound address (all interfaces are reached through the loopback). */
+function originOf(address: ListenAddress): string {
+  const host = address.host === '0.0.0.0' || address.host === '::' ? '127.0.0.1' : address.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+}
+
+async function startDataPlane(options: ServeOptions & { portalOrigins: readonly string[] }, telemetry: RequestTelemetry): Promise<DataPlane> {
   const workers = options.workers ?? 1;
   if (workers <= 1) {
     const runtime = await startGatewayRuntime({
@@ -202,6 +259,7 @@ async function startDataPlane(options: ServeOptions, telemetry: RequestTelemetry
       serviceOverrides: options.serviceOverrides,
       logger: options.logger,
       recorder: telemetry,
+      portalOrigins: options.portalOrigins,
       ...(options.accessLog === undefined ? {} : { accessLog: options.accessLog }),
       ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
@@ -230,6 +288,7 @@ async function startDataPlane(options: ServeOptions, telemetry: RequestTelemetry
         port: options.listen.port,
         serviceOverrides: [...options.serviceOverrides],
         accessLog: options.accessLog !== undefined,
+        portalOrigins: [...options.portalOrigins],
         ...(options.upstream === undefined ? {} : { upstream: options.upstream as Record<string, number> }),
         ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
       },

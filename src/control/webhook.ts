@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendError, sendJson } from './http-json.js';
+import { sendError, sendJson } from '../portal/index.js';
 
 const MAX_BODY = 1024 * 1024;
 

@@ -20,6 +20,7 @@ export interface WorkerSettings {
   readonly accessLog: boolean;
   readonly upstream?: Record<string, number>;
   readonly maxBodyBytes?: number;
+  readonly portalOrigins?: readonly string[];
 }
 
 export const WORKER_SETTINGS_ENV = 'GITGATE_WORKER_SETTINGS';

@@ -17,6 +17,7 @@ const runtime = await startGatewayRuntime({
   ...(settings.accessLog ? { accessLog: (line: string) => void process.stdout.write(line) } : {}),
   ...(settings.upstream === undefined ? {} : { upstream: settings.upstream }),
   ...(settings.maxBodyBytes === undefined ? {} : { maxBodyBytes: settings.maxBodyBytes }),
+  ...(settings.portalOrigins === undefined ? {} : { portalOrigins: settings.portalOrigins }),
 });
 const assembler = new ConfigAssembler();
 // Configurations are applied one after the other, each compiled in slices between requests.

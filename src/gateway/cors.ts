@@ -53,6 +53,11 @@ export class CorsPolicy {
     if (this.#exposeHeaders !== '') headers['access-control-expose-headers'] = this.#exposeHeaders;
   }
 
+  /** Whether answers to `origin` get allow headers. */
+  allows(origin: string): boolean {
+    return this.#allowOrigin(origin) !== null;
+  }
+
   #allowOrigin(origin: string): string | null {
     // With credentials, browsers refuse '*': echo the origin instead.
     if (this.#anyOrigin) return this.#credentials ? origin : '*';

@@ -4,6 +4,7 @@ import { effectiveLimit, type RuntimeConfig } from '../policy/index.js';
 import { BodyLimit } from './body-limit.js';
 import { canonicalizeTarget, MAX_TARGET_LENGTH } from './canonical-path.js';
 import { CompiledConfig, type CompiledRoute } from './compiled-config.js';
+import { CorsPolicy } from './cors.js';
 import { ERROR_BODIES, GATEWAY_ERRORS, type GatewayErrorCode } from './errors.js';
 import { bucketKey, MemoryBucketStore, type BucketStore, type RateDecision } from './rate-limiter.js';
 import { bearerToken, hostName, IDENTITY_HEADERS, inspectHeaders, isHopByHop, isStrippedRequestHeader } from './request-headers.js';
@@ -42,6 +43,11 @@ export interface GatewayOptions {
   readonly maxBodyBytes?: number;
   /** The scheme clients used, for X-Forwarded-Proto. */
   readonly scheme?: 'http' | 'https';
+  /**
+   * Origins of the developer portals: their docs' try-it console calls APIs from the browser
+   * with a key in Authorization (never cookies), so these origins get CORS answers on every API.
+   */
+  readonly portalOrigins?: readonly string[];
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -57,6 +63,8 @@ interface Exchange {
   readonly start: number;
   readonly config: CompiledConfig;
   path: string;
+  /** The Origin header (read with the other headers, so the hot path never builds req.headers). */
+  origin: string | undefined;
   route: CompiledRoute | undefined;
   consumer: Consumer | undefined;
   rate: RateDecision | undefined;
@@ -73,6 +81,7 @@ export class Gateway {
   readonly #maxBody: number;
   readonly #scheme: string;
   #config: CompiledConfig | undefined;
+  readonly #portalCors: CorsPolicy | null;
 
   constructor(options: GatewayOptions) {
     this.#options = options;
@@ -80,6 +89,27 @@ export class Gateway {
     this.#buckets = options.buckets ?? new MemoryBucketStore();
     this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.#scheme = options.scheme ?? 'http';
+    const origins = options.portalOrigins ?? [];
+    this.#portalCors =
+      origins.length === 0
+        ? null
+        : new CorsPolicy({
+            allowCredentials: false,
+            allowHeaders: ['Authorization', 'Content-Type', 'Accept'],
+            allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+            allowOriginList: [...origins],
+            allowOriginListRegex: [],
+            exposeHeaders: ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'],
+            maxAge: 600,
+          });
+  }
+
+  /** The target's CORS policy, or the portals' for a portal origin the target does not allow. */
+  #corsFor(target: CompiledRoute['target'] | undefined, origin: string | undefined): CorsPolicy | null {
+    const own = target?.cors ?? null;
+    if (origin === undefined || this.#portalCors === null) return own;
+    if (own !== null && own.allows(origin)) return own;
+    return this.#portalCors.allows(origin) ? this.#portalCors : own;
   }
 
   /**
@@ -113,11 +143,12 @@ export class Gateway {
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     const config = this.#config;
-    const exchange: Exchange = { req, res, start: performance.now(), config: config!, path: '', route: undefined, consumer: undefined, rate: undefined };
+    const exchange: Exchange = { req, res, start: performance.now(), config: config!, path: '', origin: undefined, route: undefined, consumer: undefined, rate: undefined };
     if (config === undefined) return this.#reject(exchange, 'ERR_GW_NOT_READY');
     if (req.method === 'CONNECT') return this.#reject(exchange, 'ERR_GW_BAD_REQUEST');
     const facts = inspectHeaders(req.rawHeaders);
     if (!facts.ok) return this.#reject(exchange, facts.code);
+    exchange.origin = facts.origin;
     const host = hostName(facts.host);
     if (host === undefined) return this.#reject(exchange, 'ERR_GW_BAD_HOST');
     const url = req.url ?? '';
@@ -130,8 +161,8 @@ export class Gateway {
     if (route === undefined) return this.#reject(exchange, 'ERR_GW_ROUTE_NOT_FOUND');
     exchange.route = route;
     const method = req.method ?? 'GET';
-    const cors = route.target.cors;
-    if (cors !== null && cors.isPreflight(method, req.headers)) return this.#preflight(exchange, cors.preflight(req.headers.origin as string));
+    const cors = this.#corsFor(route.target, facts.origin);
+    if (cors !== null && facts.origin !== undefined && method === 'OPTIONS' && cors.isPreflight(method, req.headers)) return this.#preflight(exchange, cors.preflight(facts.origin));
 
     const key = bearerToken(facts.authorization);
     if (key === undefined) return this.#reject(exchange, 'ERR_GW_KEY_MISSING');
@@ -228,9 +259,9 @@ export class Gateway {
 
   /** The same decoration as #decorate, for a flat header list. */
   #decorateList(exchange: Exchange, out: string[]): void {
-    const cors = exchange.route?.target.cors;
+    const cors = exchange.route === undefined ? null : this.#corsFor(exchange.route.target, exchange.origin);
     const rate = exchange.rate;
-    if (cors == null && rate === undefined) return;
+    if (cors === null && rate === undefined) return;
     const extra: Record<string, string | string[] | number | undefined> = {};
     this.#decorate(exchange, extra);
     for (const name in extra) {
@@ -249,8 +280,8 @@ export class Gateway {
 
   /** CORS and rate-limit headers: on proxied answers and on the gateway's own. */
   #decorate(exchange: Exchange, headers: Record<string, string | string[] | number | undefined>): void {
-    const cors = exchange.route?.target.cors;
-    if (cors != null) cors.decorate(exchange.req.headers.origin, headers);
+    const cors = exchange.route === undefined ? null : this.#corsFor(exchange.route.target, exchange.origin);
+    if (cors !== null) cors.decorate(exchange.origin, headers);
     const rate = exchange.rate;
     if (rate !== undefined) {
       headers['ratelimit-limit'] = rate.limit;

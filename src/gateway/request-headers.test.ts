@@ -16,6 +16,7 @@ describe('inspectHeaders', () => {
       connectionTokens: ['keep-alive', 'x-secret', 'authorization'],
       contentLength: undefined,
       chunked: false,
+      origin: undefined,
     });
   });
 
@@ -30,7 +31,7 @@ describe('inspectHeaders', () => {
   });
 
   it('has no credentials and no host when none were sent', () => {
-    expect(inspectHeaders([])).toEqual({ ok: true, authorization: undefined, host: undefined, connectionTokens: [], contentLength: undefined, chunked: false });
+    expect(inspectHeaders([])).toEqual({ ok: true, authorization: undefined, host: undefined, connectionTokens: [], contentLength: undefined, chunked: false, origin: undefined });
   });
 
   const refused: ReadonlyArray<readonly [name: string, raw: string[], code: string]> = [
@@ -53,7 +54,7 @@ describe('inspectHeaders', () => {
 
   it('does not take look-alike names for Authorization or Host', () => {
     const facts = inspectHeaders(lines(['Proxy-Authorization', 'Bearer p'], ['Authorization_', 'x'], ['X-Host', 'evil'], ['Hosts', 'evil'], ['Authorization', 'Bearer k'], ['Host', 'a.test']));
-    expect(facts).toEqual({ ok: true, authorization: 'Bearer k', host: 'a.test', connectionTokens: [], contentLength: undefined, chunked: false });
+    expect(facts).toEqual({ ok: true, authorization: 'Bearer k', host: 'a.test', connectionTokens: [], contentLength: undefined, chunked: false, origin: undefined });
   });
 });
 

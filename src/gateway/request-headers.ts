@@ -13,6 +13,8 @@ export type HeaderFacts =
       readonly contentLength: string | undefined;
       /** A Transfer-Encoding was sent: the body is chunked (node:http refuses it next to a Content-Length). */
       readonly chunked: boolean;
+      /** The Origin of a browser's cross-origin request (CORS). */
+      readonly origin: string | undefined;
     }
   | { readonly ok: false; readonly code: GatewayErrorCode };
 
@@ -27,6 +29,7 @@ export function inspectHeaders(rawHeaders: readonly string[]): HeaderFacts {
   let host: string | undefined;
   let contentLength: string | undefined;
   let chunked = false;
+  let origin: string | undefined;
   const connectionTokens: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
@@ -46,9 +49,11 @@ export function inspectHeaders(rawHeaders: readonly string[]): HeaderFacts {
       contentLength = rawHeaders[i + 1]!.trim();
     } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
       chunked = true;
+    } else if (name.length === 6 && name.toLowerCase() === 'origin') {
+      origin ??= rawHeaders[i + 1]!;
     }
   }
-  return { ok: true, authorization, host, connectionTokens, contentLength, chunked };
+  return { ok: true, authorization, host, connectionTokens, contentLength, chunked, origin };
 }
 
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/i;

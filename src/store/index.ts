@@ -8,3 +8,4 @@ export type { CreateKeyResult, IdentityChanges, IdentityRepository, KeyRecord, K
 export { SQLITE_FILE } from './sqlite.js';
 export type { DeploymentRecord, DeploymentRepository, DeploymentResult, NewDeployment } from './deployment-repository.js';
 export type { UsageRepository, UsageRow, UsageSecondRow } from './usage-repository.js';
+export type { Invitation, PortalRepository } from './portal-repository.js';

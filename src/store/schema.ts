@@ -86,6 +86,23 @@ export interface UsageSecondsTable {
   requests: number;
 }
 
+export interface SessionsTable {
+  token_hash: string;
+  email: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface InvitationsTable {
+  token_hash: string;
+  email: string;
+  /** JSON array of groups given on sign-up. */
+  groups: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
@@ -94,4 +111,6 @@ export interface Database {
   control_state: ControlStateTable;
   usage_hourly: UsageHourlyTable;
   usage_seconds: UsageSecondsTable;
+  sessions: SessionsTable;
+  invitations: InvitationsTable;
 }

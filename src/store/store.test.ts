@@ -53,7 +53,7 @@ describe('openStore', () => {
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     await close(store);
     expect(inspect(dataDir, tables)).toEqual(expect.arrayContaining(['api_keys', 'identity_sequence', 'kysely_migration', 'users']));
-    expect(inspect(dataDir, migrations)).toEqual(['0001-identity', '0002-control', '0003-usage-seconds']);
+    expect(inspect(dataDir, migrations)).toEqual(['0001-identity', '0002-control', '0003-usage-seconds', '0004-portal']);
     expect(inspect(dataDir, (db) => db.prepare('select id, value from identity_sequence').all())).toEqual([{ id: 1, value: 0 }]);
   });
 
@@ -67,7 +67,7 @@ describe('openStore', () => {
     expect((await second.identity.findUser('ada@example.com'))?.groups).toEqual(['crm']);
     expect((await second.identity.changesSince(0)).sequence).toBe(sequence);
     await close(second);
-    expect(inspect(scratch, migrations)).toEqual(['0001-identity', '0002-control', '0003-usage-seconds']);
+    expect(inspect(scratch, migrations)).toEqual(['0001-identity', '0002-control', '0003-usage-seconds', '0004-portal']);
     expect(inspect(scratch, (db) => db.prepare('select count(*) as n from identity_sequence').get())).toEqual({ n: 1 });
   });
 
@@ -82,7 +82,7 @@ describe('openStore', () => {
     const stores = await Promise.all([open(scratch), open(scratch)]);
     expect(await stores[0]!.identity.addUser({ email: 'a@example.com', groups: [], passwordHash: null })).toBe(true);
     expect(await stores[1]!.identity.findUser('a@example.com')).toBeDefined();
-    expect(inspect(scratch, migrations)).toEqual(['0001-identity', '0002-control', '0003-usage-seconds']);
+    expect(inspect(scratch, migrations)).toEqual(['0001-identity', '0002-control', '0003-usage-seconds', '0004-portal']);
   });
 
   it('shares one file between connections: a write through one is read through the other', async () => {

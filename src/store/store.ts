@@ -2,6 +2,7 @@ import { Migrator, type Kysely } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
 import { createDeploymentRepository, type DeploymentRepository } from './deployment-repository.js';
 import { createIdentityRepository, type IdentityRepository } from './identity-repository.js';
+import { createPortalRepository, type PortalRepository } from './portal-repository.js';
 import { createUsageRepository, type UsageRepository } from './usage-repository.js';
 import type { Database } from './schema.js';
 import { openSqlite, writeTransaction } from './sqlite.js';
@@ -14,6 +15,7 @@ export interface Store {
   readonly identity: IdentityRepository;
   readonly deployments: DeploymentRepository;
   readonly usage: UsageRepository;
+  readonly portal: PortalRepository;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     identity: createIdentityRepository(db, write),
     deployments: createDeploymentRepository(db, write),
     usage: createUsageRepository(db, write),
+    portal: createPortalRepository(db, write),
     close: () => db.destroy(),
   };
 }

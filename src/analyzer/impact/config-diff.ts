@@ -133,11 +133,17 @@ function diffRateLimits(before: GatewayConfig | undefined, after: GatewayConfig 
   for (const api of apis) {
     const oldLimits = base.apis[api]?.rateLimits;
     const newLimits = head.apis[api]?.rateLimits;
-    // Every group that can call the API on this gateway, on either side, and every group a limit
-    // names; `*` stands for consumers whose groups no limit names (the anyGroups limit).
+    // Only consumers who can call the API on both sides see their limit change: a group that just
+    // gained (or lost) access shows under access, not as a rate limit going from none to some.
+    // `*` stands for consumers whose groups no limit names (the anyGroups limit).
+    const oldAccess = before?.access[api];
+    const newAccess = after?.access[api];
+    if (oldAccess === undefined || newAccess === undefined) continue;
     const groups = new Set<string>(['*']);
-    for (const access of [before?.access[api], after?.access[api]]) for (const group of Object.keys(access?.groups ?? {})) groups.add(group);
-    for (const limits of [oldLimits, newLimits]) for (const group of Object.keys(limits?.groups ?? {})) groups.add(group);
+    for (const group of Object.keys(oldAccess.groups)) if (Object.hasOwn(newAccess.groups, group)) groups.add(group);
+    for (const limits of [oldLimits, newLimits]) {
+      for (const group of Object.keys(limits?.groups ?? {})) if (Object.hasOwn(oldAccess.groups, group) && Object.hasOwn(newAccess.groups, group)) groups.add(group);
+    }
     for (const group of [...groups].sort()) {
       const was = limitView(effective(oldLimits, group));
       const now = limitView(effective(newLimits, group));

@@ -1,27 +1,17 @@
 import type { LimitView } from './types.js';
-
-/** Requests of one consumer key on one API in one second (from the control plane's usage endpoint). */
-export interface UsageSecond {
-  /** Unix time in seconds. */
-  readonly second: number;
-  readonly requests: number;
-}
-
-/**
- * How many of these requests a token bucket of `limit` would have refused: the bucket starts
- * full, refills continuously at limit/period, and each second's requests take what is there.
- */
+export interface UsageSecond { readonly second: number; readonly requests: number; }
+/** Counted in token-milliseconds like the gateway (src/gateway/rate-limiter.ts): whole numbers, no float drift. */
 export function refusedBy(limit: LimitView, seconds: readonly UsageSecond[], periodMs: number): number {
   if (limit.limit === 0) return seconds.reduce((sum, s) => sum + s.requests, 0);
-  const ratePerSecond = (limit.limit / periodMs) * 1000;
-  let tokens = limit.limit;
+  const capacity = limit.limit * periodMs;
+  let units = capacity;
   let last: number | undefined;
   let refused = 0;
   for (const { second, requests } of [...seconds].sort((a, b) => a.second - b.second)) {
-    if (last !== undefined) tokens = Math.min(limit.limit, tokens + (second - last) * ratePerSecond);
+    if (last !== undefined) units = Math.min(capacity, units + (second - last) * 1000 * limit.limit);
     last = second;
-    const served = Math.min(requests, Math.floor(tokens));
-    tokens -= served;
+    const served = Math.min(requests, Math.floor(units / periodMs));
+    units -= served * periodMs;
     refused += requests - served;
   }
   return refused;

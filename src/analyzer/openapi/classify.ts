@@ -19,9 +19,6 @@ interface SchemaPlace {
 
 export interface ClassifyInput {
   readonly comparison: Comparison;
-  /** The head's document, for `$ref`s the merged document left unresolved. */
-  readonly after: Record<string, unknown>;
-  readonly before: Record<string, unknown>;
   /** A 3.1 schema without `type` allows null; a 3.0 one needs `nullable: true`. */
   readonly version: '3.0' | '3.1';
   /** The head document's source, the first part of each location. */
@@ -97,10 +94,10 @@ function operationChange(ctx: Context, action: Diff['action'], route: string, me
 function parameterChange(ctx: Context, diff: Diff, operation: string, operationPointer: string[]): void {
   const path = diff.path;
   if (path.length < 5) return;
-  const parameter = deref(ctx.after, ctx.view.at(path.slice(0, 5))) ?? deref(ctx.after, diff.after) ?? deref(ctx.before, diff.before);
-  if (!isMap(parameter)) return;
-  const name = String(parameter.name);
-  const at = String(parameter.in);
+  const parameter = ctx.view.at(path.slice(0, 5));
+  // A parameter behind a reference to another file has no name here.
+  if (!isMap(parameter) || typeof parameter.name !== 'string' || typeof parameter.in !== 'string') return;
+  const { name, in: at } = parameter;
   const where = `${at} parameter "${name}"`;
   const pointer = [...operationPointer, 'parameters', `${at}:${name}`];
   if (path.length === 5) {
@@ -356,22 +353,6 @@ function difference(a: unknown, b: unknown): string[] {
   const names = new Set(a.filter((x): x is string => typeof x === 'string'));
   if (Array.isArray(b)) for (const name of b) names.delete(name);
   return [...names];
-}
-
-/** Follows local `$ref`s (`#/components/...`), a few hops at most; other values as they are. */
-function deref(root: Record<string, unknown>, value: unknown): unknown {
-  let node = value;
-  for (let hop = 0; hop < 8 && isMap(node) && typeof node.$ref === 'string'; hop++) {
-    const ref = node.$ref;
-    if (!ref.startsWith('#/')) return undefined;
-    let target: unknown = root;
-    for (const raw of ref.slice(2).split('/')) {
-      const segment = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
-      target = isMap(target) && Object.hasOwn(target, segment) ? target[segment] : undefined;
-    }
-    node = target;
-  }
-  return node;
 }
 
 function location(ctx: Context, pointer: readonly (string | number)[]): string {

@@ -12,11 +12,17 @@ const META: unique symbol = Symbol('contract-diff');
  * types; resolving `$ref`s, cycles included; merging `allOf`) and classify the differences
  * ourselves (classify.ts says where its verdicts differ from ours). Without classifiers no
  * rule code runs on odd input, which the library would otherwise log to stderr.
+ *
+ * Built for each comparison: the rules hold the cache of compared `$ref` pairs and the refs
+ * seen (for cycle detection), so rules shared between comparisons answer with the results of
+ * an earlier document.
  */
-const RULES: CompareRules = transformComapreRules(openapi3Rules(), (rules) => {
-  const { $: _classify, annotate: _annotate, ...rest } = rules as CompareRule & Record<string, unknown>;
-  return rest as CompareRules;
-});
+function rules(): CompareRules {
+  return transformComapreRules(openapi3Rules(), (rule) => {
+    const { $: _classify, annotate: _annotate, ...rest } = rule as CompareRule & Record<string, unknown>;
+    return rest as CompareRules;
+  });
+}
 
 /** What the library reports about one document against another, and how to read it. */
 export interface Comparison {
@@ -26,7 +32,7 @@ export interface Comparison {
 
 /** Compares two parsed documents. Throws only on a library failure, which the caller reports. */
 export function compareDocuments(before: Record<string, unknown>, after: Record<string, unknown>): Comparison {
-  const { diffs, merged } = compareOpenApi(before, after, { rules: RULES, metaKey: META, annotateHook: () => '' });
+  const { diffs, merged } = compareOpenApi(before, after, { rules: rules(), metaKey: META, annotateHook: () => '' });
   return { diffs, view: new MergedView(merged, diffs) };
 }
 

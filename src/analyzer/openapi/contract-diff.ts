@@ -1,6 +1,7 @@
 import { classify } from './classify.js';
 import { compareDocuments } from './compare.js';
 import type { OpenApiDocument } from './documents.js';
+import { inlineRefs } from './inline-refs.js';
 import { HTTP_METHODS, parseOpenApi } from './parse.js';
 import type { ContractChange } from './types.js';
 
@@ -18,25 +19,37 @@ export function contractChanges(base: ReadonlyMap<string, OpenApiDocument>, head
 }
 
 function compareApi(api: string, before: OpenApiDocument | undefined, after: OpenApiDocument): ContractChange[] {
-  const invalid = (error: string): ContractChange[] => [
-    { api, kind: 'document-invalid', breaking: false, location: after.source, message: `the OpenAPI document ${describe(after.source)} ${error}; its contract was not compared` },
+  const invalid = (problem: string): ContractChange[] => [
+    { api, kind: 'document-invalid', breaking: false, location: after.source, message: `${problem}; the contract was not compared` },
   ];
   // A problem the base had too is not a change.
-  if (!after.ok) return before !== undefined && !before.ok && before.error === after.error ? [] : invalid(after.error);
+  if (!after.ok) {
+    if (before !== undefined && !before.ok && before.error === after.error) return [];
+    return invalid(`the OpenAPI document "${after.source}" cannot be read: ${after.error}`);
+  }
   // Same text, same contract: the common case costs a string comparison.
   if (before?.ok === true && before.text === after.text) return [];
   const parsedAfter = parseOpenApi(after.text);
   const parsedBefore = before?.ok === true ? parseOpenApi(before.text) : undefined;
-  if (!parsedAfter.ok) return parsedBefore?.ok === false && parsedBefore.error === parsedAfter.error ? [] : invalid(parsedAfter.error);
+  if (!parsedAfter.ok) {
+    if (parsedBefore?.ok === false && parsedBefore.error === parsedAfter.error) return [];
+    return invalid(`the OpenAPI document ${describe(after.source)} ${parsedAfter.error}`);
+  }
   // Without a readable base there is nothing to compare the head with.
   if (parsedBefore === undefined || !parsedBefore.ok) return [];
   try {
-    const comparison = compareDocuments(parsedBefore.document, parsedAfter.document);
-    const changes = classify({ comparison, before: parsedBefore.document, after: parsedAfter.document, version: parsedAfter.version, source: after.source });
+    // Both sides inlined, or neither: a $ref compared with an inline schema is not resolved.
+    const inlinedBefore = inlineRefs(parsedBefore.document, parsedBefore.version);
+    const inlinedAfter = inlinedBefore && inlineRefs(parsedAfter.document, parsedAfter.version);
+    const comparison =
+      inlinedBefore !== undefined && inlinedAfter !== undefined
+        ? compareDocuments(inlinedBefore, inlinedAfter)
+        : compareDocuments(parsedBefore.document, parsedAfter.document);
+    const changes = classify({ comparison, version: parsedAfter.version, source: after.source });
     return changes.map((change) => ({ api, ...change }));
   } catch (error) {
     // The library met a shape it cannot walk: the document's problem, reported, not a crash.
-    return invalid(`cannot be compared: ${(error as Error).message}`);
+    return invalid(`the OpenAPI document ${describe(after.source)} cannot be compared: ${(error as Error).message}`);
   }
 }
 

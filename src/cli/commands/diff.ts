@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { computeImpact, impactJson, impactMarkdown, impactText, type ImpactCounts, type ImpactSide, type UsageData } from '../../analyzer/index.js';
+import { computeImpact, impactJson, impactMarkdown, impactText, type ImpactCounts, type ImpactSide, type RuleSettings, type UsageData } from '../../analyzer/index.js';
 import { readTreeAt, resolveRange } from '../../control/index.js';
 import { readSourceDir } from '../../model/index.js';
 import { collect, UsageError, writeOutput, type CliIO } from '../io.js';
@@ -26,7 +26,7 @@ interface DiffFlags {
   usage?: string;
 }
 
-export function diffCommand(io: CliIO, setExitCode: (code: number) => void, cwd: () => string = () => process.cwd()): Command {
+export function diffCommand(io: CliIO, rules: RuleSettings, setExitCode: (code: number) => void, cwd: () => string = () => process.cwd()): Command {
   return new Command('diff')
     .description('report what a change does: routes, access, rate limits, APIs, lint and (with usage) consumers, per gateway')
     .argument('[range]', 'A...B (merge base of A and B to B), A..B, A (A to HEAD), or nothing (HEAD to the working tree)')
@@ -57,23 +57,28 @@ Exit status: 0 nothing --fail-on names happened, 1 one did, 2 usage or git error
       const folder = path.posix.normalize(flags.path.replaceAll('\\', '/')).replace(/^\.\/?|\/$/g, '');
       if (folder.startsWith('..')) throw new UsageError(`--path ${flags.path} is outside the repository`);
       const filters = { include: flags.include, exclude: flags.exclude };
-      const commitSide = async (sha: string): Promise<ImpactSide> => ({
-        label: sha,
-        ...(await readTreeAt(resolved.gitDir, sha, { path: folder, ...filters })),
+      // Files are named from the repository root in the report, like the pull request names them.
+      const fromRoot = (label: string, read: { inputs: ImpactSide['inputs']; problems: ImpactSide['problems'] }): ImpactSide => ({
+        label,
+        inputs: read.inputs.map((input) => ({ ...input, path: rooted(folder, input.path) })),
+        problems: read.problems.map((problem) => ({ ...problem, file: rooted(folder, problem.file) })),
       });
+      const commitSide = async (sha: string): Promise<ImpactSide> => fromRoot(sha, await readTreeAt(resolved.gitDir, sha, { path: folder, ...filters }));
       const base = await commitSide(resolved.base);
       const head: ImpactSide =
-        resolved.head === null
-          ? { label: 'working tree', ...(await readSourceDir(path.join(resolved.root, folder), filters)) }
-          : await commitSide(resolved.head);
+        resolved.head === null ? fromRoot('working tree', await readSourceDir(path.join(resolved.root, folder), filters)) : await commitSide(resolved.head);
       const usage = flags.usage === undefined ? undefined : await fetchUsage(flags.usage);
-      const { report, counts } = computeImpact(base, head, usage === undefined ? {} : { usage });
+      const { report, counts } = computeImpact(base, head, { rules, ...(usage === undefined ? {} : { usage }) });
       await writeOutput(io, FORMATS[flags.format](report), flags.output);
       const happened = failOn.filter((condition) => FAIL_ON[condition]!(counts) > 0);
       if (flags.output !== undefined) io.stderr(`wrote the ${flags.format} report to ${flags.output}: ${report.summary}\n`);
       if (happened.length > 0) io.stderr(`gitgate diff: ${happened.join(', ')} (--fail-on ${failOn.join(',')})\n`);
       setExitCode(happened.length > 0 ? 1 : 0);
     });
+}
+
+function rooted(folder: string, file: string): string {
+  return folder === '' ? file : `${folder}/${file}`;
 }
 
 /** Reads usage from the control plane: hourly rows of the last 30 days and recent seconds. */

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { IdentityService, type IdentityResult } from '../../identity/index.js';
+import { createInvitation } from '../../portal/index.js';
 import { openStore } from '../../store/index.js';
 import { UsageError, type CliIO } from '../io.js';
 
@@ -58,6 +59,21 @@ export function usersCommand(io: CliIO, setExitCode: (code: number) => void, rea
     .action(async (flags: { email: string; groups: string; dataDir: string }) => {
       const result = await withIdentity(flags.dataDir, (identity) => identity.setGroups(flags.email, groupsOf(flags.groups)));
       setExitCode(report(io, result, `groups of ${flags.email} set`));
+    });
+  users
+    .command('invite')
+    .description('invite someone to sign up on the developer portal (with --portal-signup invite); prints the invitation')
+    .requiredOption('--email <email>', "the invitee's email")
+    .option('--groups <groups>', 'comma-separated groups they get on sign-up', '')
+    .option('--data-dir <dir>', 'data directory', DATA_DIR)
+    .action(async (flags: { email: string; groups: string; dataDir: string }) => {
+      const store = await openStore({ dataDir: flags.dataDir });
+      try {
+        io.stdout(`${await createInvitation(store, flags.email, groupsOf(flags.groups))}\n`);
+        io.stderr(`invitation for ${flags.email.trim().toLowerCase()}: valid 7 days, once; sign up on the portal with it\n`);
+      } finally {
+        await store.close();
+      }
     });
   users
     .command('list')

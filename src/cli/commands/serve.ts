@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { REPORTERS, RULES } from '../../analyzer/index.js';
 import { startServe } from '../../control/index.js';
@@ -25,6 +27,11 @@ interface ServeFlags {
   accessLog?: boolean;
   otlpEndpoint?: string;
   workers: string;
+  portalListen: string;
+  portal: boolean;
+  portalSignup: string;
+  portalUrl?: string;
+  gatewayUrl?: string;
 }
 
 /** `ns/name=http://host:port` → map entries; a bad one is a usage error. */
@@ -63,6 +70,11 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
     .option('--access-log', 'write a JSON access log line per request to standard output')
     .option('--otlp-endpoint <url>', 'also push metrics with OTLP/HTTP to this URL')
     .option('--workers <n>', 'gateway processes sharing the port (node:cluster)', '1')
+    .option('--portal-listen <addr>', 'developer portal address', '0.0.0.0:8081')
+    .option('--no-portal', 'do not serve the developer portal')
+    .option('--portal-signup <mode>', 'who may create a portal account: open, or invite (gitgate users invite)', 'invite')
+    .option('--portal-url <url>', 'where consumers reach the portal, when not at its listen address (its origin may call the gateway from the docs)')
+    .option('--gateway-url <url>', 'where consumers reach the gateway, for the API documents (default: the gateway address)')
     .action(async (flags: ServeFlags) => {
       const listen = address(flags.listen, '--listen', '0.0.0.0');
       const adminListen = address(flags.adminListen, '--admin-listen', '127.0.0.1');
@@ -70,6 +82,17 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
       if (flags.verifySignatures === true && flags.allowedSigners === undefined) throw new UsageError('--verify-signatures needs --allowed-signers FILE: the SSH keys commits must be signed with');
       const intervalMs = parseDuration(flags.interval);
       if (intervalMs === undefined || intervalMs < 100) throw new UsageError(`--interval "${flags.interval}": write a duration such as 30s or 1m`);
+      if (flags.portalSignup !== 'open' && flags.portalSignup !== 'invite') throw new UsageError(`--portal-signup takes open or invite, not "${flags.portalSignup}"`);
+      const portal =
+        flags.portal === false
+          ? undefined
+          : {
+              listen: address(flags.portalListen, '--portal-listen', '0.0.0.0'),
+              signup: flags.portalSignup as 'open' | 'invite',
+              uiDir: portalUiDir(),
+              ...(flags.portalUrl === undefined ? {} : { publicUrl: flags.portalUrl }),
+              ...(flags.gatewayUrl === undefined ? {} : { gatewayUrl: flags.gatewayUrl }),
+            };
       const logger = createLogger(process.stderr, { component: 'serve' });
       const workers = Number(flags.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers takes a number from 1 to 64, not "${flags.workers}"`);
@@ -96,6 +119,7 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
         serviceOverrides: parseOverrides(flags.serviceOverride),
         logger,
         workers,
+        ...(portal === undefined ? {} : { portal }),
         ...(flags.accessLog === true ? { accessLog: (line: string) => io.stdout(line) } : {}),
         ...(flags.otlpEndpoint === undefined ? {} : { otlpUrl: flags.otlpEndpoint }),
       });
@@ -116,6 +140,7 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
       if (status.sourceHealth.health === 'unreachable') io.stderr(`  source unreachable: ${status.sourceHealth.error} (retrying)\n`);
       io.stderr(`  gateway   http://${hostForUrl(gw.host)}:${gw.port}\n`);
       io.stderr(`  admin     http://${hostForUrl(admin.host)}:${admin.port}  (/metrics, /healthz, /api/v1/status)\n`);
+      if (serve.portalAddress !== undefined) io.stderr(`  portal    http://${hostForUrl(serve.portalAddress.host)}:${serve.portalAddress.port}  (sign-up: ${flags.portalSignup})\n`);
       if (serve.adminToken.created) io.stderr(`  admin token (shown once, stored in ${serve.adminToken.file}): ${serve.adminToken.token}\n`);
       await new Promise<void>((resolve) => {
         const reload = () =>
@@ -130,6 +155,15 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
       });
       await serve.close();
     });
+}
+
+/** The built portal UI, next to the package (web/portal/dist), whether run from dist/ or src/. */
+export function portalUiDir(): string {
+  for (const relative of ['../../../web/portal/dist', '../../../../web/portal/dist']) {
+    const dir = fileURLToPath(new URL(relative, import.meta.url));
+    if (existsSync(dir)) return dir;
+  }
+  return fileURLToPath(new URL('../../../../web/portal/dist', import.meta.url));
 }
 
 function address(text: string, flag: string, defaultHost: string) {

@@ -3,6 +3,7 @@ import type { DialectName } from '../dialect.js';
 import * as identity from './0001-identity.js';
 import * as control from './0002-control.js';
 import * as usageSeconds from './0003-usage-seconds.js';
+import * as portal from './0004-portal.js';
 
 type Step = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> };
 
@@ -11,6 +12,7 @@ const STEPS: Readonly<Record<string, Step>> = {
   '0001-identity': identity,
   '0002-control': control,
   '0003-usage-seconds': usageSeconds,
+  '0004-portal': portal,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -1,0 +1,121 @@
+import { parse } from 'yaml';
+import type { TargetConfig } from '../policy/index.js';
+
+export type SpecResult = { readonly ok: true; readonly document: Record<string, unknown> } | { readonly ok: false; readonly status: 404 | 502; readonly message: string };
+
+interface Cached {
+  readonly document: Record<string, unknown>;
+  readonly etag: string | null;
+  readonly lastModified: string | null;
+  fetchedAt: number;
+}
+
+export interface SpecFetcherOptions {
+  /** `namespace/name` → base URL, as the gateway uses them for Services resolved by cluster DNS. */
+  readonly serviceOverrides: ReadonlyMap<string, string>;
+  readonly timeoutMs?: number;
+  /** Largest document read (bytes). */
+  readonly maxBytes?: number;
+  /** How long a document is used before it is revalidated. */
+  readonly freshMs?: number;
+}
+
+/**
+ * OpenAPI documents, fetched from the backend (`openApiSpec.path` on its Service, or
+ * `openApiSpec.url`), cached and revalidated with ETag / Last-Modified, and returned with
+ * `servers` pointing at the gateway so calls from the docs go through it.
+ */
+export class SpecFetcher {
+  readonly #cache = new Map<string, Cached>();
+  readonly #options: Required<SpecFetcherOptions>;
+
+  constructor(options: SpecFetcherOptions) {
+    this.#options = { timeoutMs: 5000, maxBytes: 5 * 1024 * 1024, freshMs: 60_000, ...options };
+  }
+
+  async fetch(target: TargetConfig, serverUrl: string): Promise<SpecResult> {
+    const url = this.#urlOf(target);
+    if (url === undefined) return { ok: false, status: 404, message: 'this API has no OpenAPI document' };
+    const cached = this.#cache.get(url);
+    let document: Record<string, unknown>;
+    if (cached !== undefined && Date.now() - cached.fetchedAt < this.#options.freshMs) {
+      document = cached.document;
+    } else {
+      const fetched = await this.#get(url, cached);
+      if (!fetched.ok) return fetched;
+      document = fetched.document;
+    }
+    return { ok: true, document: withServer(document, serverUrl) };
+  }
+
+  #urlOf(target: TargetConfig): string | undefined {
+    const spec = target.openApi;
+    if (spec === null) return undefined;
+    if (spec.url !== null) return spec.url;
+    if (spec.path === null) return undefined;
+    const { backend } = target;
+    const base = (backend.kind === 'dns' ? this.#options.serviceOverrides.get(`${backend.service.namespace}/${backend.service.name}`) : undefined) ?? backend.urls[0];
+    return base === undefined ? undefined : `${base.replace(/\/+$/, '')}${spec.path}`;
+  }
+
+  async #get(url: string, cached: Cached | undefined): Promise<SpecResult> {
+    const headers: Record<string, string> = { accept: 'application/json, application/yaml, text/yaml, */*' };
+    if (cached?.etag != null) headers['if-none-match'] = cached.etag;
+    if (cached?.lastModified != null) headers['if-modified-since'] = cached.lastModified;
+    let response: Response;
+    try {
+      response = await fetch(url, { headers, redirect: 'error', signal: AbortSignal.timeout(this.#options.timeoutMs) });
+    } catch (error) {
+      return { ok: false, status: 502, message: `the OpenAPI document could not be fetched: ${(error as Error).message}` };
+    }
+    if (response.status === 304 && cached !== undefined) {
+      cached.fetchedAt = Date.now();
+      return { ok: true, document: cached.document };
+    }
+    if (!response.ok) return { ok: false, status: 502, message: `the backend answered ${response.status} for the OpenAPI document` };
+    const text = await readLimited(response, this.#options.maxBytes);
+    if (text === undefined) return { ok: false, status: 502, message: `the OpenAPI document is larger than ${this.#options.maxBytes} bytes` };
+    let document: unknown;
+    try {
+      document = parse(text, { maxAliasCount: 100 });
+    } catch (error) {
+      return { ok: false, status: 502, message: `the OpenAPI document is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}` };
+    }
+    if (typeof document !== 'object' || document === null || Array.isArray(document)) return { ok: false, status: 502, message: 'the OpenAPI document is not an object' };
+    const entry: Cached = { document: document as Record<string, unknown>, etag: response.headers.get('etag'), lastModified: response.headers.get('last-modified'), fetchedAt: Date.now() };
+    this.#cache.set(url, entry);
+    return { ok: true, document: entry.document };
+  }
+}
+
+async function readLimited(response: Response, max: number): Promise<string | undefined> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A copy of the document whose server is the gateway URL and prefix (OpenAPI 3 and Swagger 2). */
+function withServer(document: Record<string, unknown>, serverUrl: string): Record<string, unknown> {
+  const copy = structuredClone(document);
+  if (typeof copy.swagger === 'string') {
+    const url = new URL(serverUrl);
+    copy.host = url.host;
+    copy.basePath = url.pathname;
+    copy.schemes = [url.protocol.replace(':', '')];
+  } else {
+    copy.servers = [{ url: serverUrl, description: 'through the gitgate gateway' }];
+  }
+  return copy;
+}

@@ -336,7 +336,44 @@ const CASES: readonly Case[] = [
     change: (doc) => delete doc.paths['/flights'].get.parameters[0].schema.enum,
     expected: [{ kind: 'enum-widened', breaking: false, operation: 'GET /flights', message: 'query parameter "status" is no longer restricted to a list of values' }],
   },
+  {
+    name: 'a request body schema made of allOf parts, one with a new required field',
+    change: (doc) => {
+      schemas(doc).Audited = { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } };
+      doc.paths['/flights'].post.requestBody.content['application/json'].schema = { allOf: [{ $ref: '#/components/schemas/NewFlight' }, { $ref: '#/components/schemas/Audited' }] };
+    },
+    expected: [{ kind: 'request-field-required', breaking: true, operation: 'POST /flights', message: 'new required field "reason" in the request body (application/json)' }],
+  },
+  {
+    name: 'a required request body added',
+    change: (doc) => (doc.paths['/flights/{id}'].delete.requestBody = { required: true, content: { 'application/json': { schema: { type: 'object' } } } }),
+    expected: [{ kind: 'request-body-required', breaking: true, operation: 'DELETE /flights/{id}', message: 'a required request body was added' }],
+  },
+  {
+    name: 'a header parameter whose name changed case, a media type with parameters, a status code range',
+    change: (doc) => {
+      doc.paths['/flights'].post.parameters = [{ name: 'x-request-id', in: 'header', required: true, schema: { type: 'string' } }];
+      const body = doc.paths['/flights'].post.requestBody.content;
+      body['application/json; charset=utf-8'] = body['application/json'];
+      delete body['application/json'];
+      newFlight(doc).required.push('seats');
+    },
+    base: variant(FLIGHTS_30, (doc) => (doc.paths['/flights'].post.parameters = [{ name: 'X-Request-ID', in: 'header', required: true, schema: { type: 'string' } }])),
+    expected: [{ kind: 'request-field-required', breaking: true, operation: 'POST /flights', message: 'field "seats" of the request body (application/json; charset=utf-8) is now required' }],
+  },
   // What is not a contract change
+  {
+    name: 'a type written out that properties or items implied',
+    change: (doc) => {
+      doc.paths['/flights'].get.responses['200'].content['application/json'].schema.type = 'array';
+      newFlight(doc).type = 'object';
+    },
+    base: variant(FLIGHTS_30, (doc) => {
+      delete doc.paths['/flights'].get.responses['200'].content['application/json'].schema.type;
+      delete newFlight(doc).type;
+    }),
+    expected: [],
+  },
   {
     name: 'a schema written inline instead of through $ref, the other fields unchanged',
     change: (doc) => (doc.paths['/flights/{id}'].get.responses['200'].content['application/json'].schema = structuredClone(flight(doc))),
@@ -409,6 +446,79 @@ const CASES: readonly Case[] = [
 describe('contractChanges: one class of change at a time', () => {
   it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, { base = FLIGHTS_30, change, expected }) => {
     expect(brief(changes(base, variant(base, change)))).toEqual(expected);
+  });
+});
+
+describe('contractChanges: schemas used more than once', () => {
+  /** A tree of categories (recursive), and an order with two addresses (one schema used twice). */
+  const SHOP = `openapi: 3.1.0
+info: { title: Shop, version: 1.0.0 }
+paths:
+  /categories:
+    get:
+      responses:
+        '200':
+          description: The category tree
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Category' }
+  /orders:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                billing: { $ref: '#/components/schemas/Address' }
+                shipping: { $ref: '#/components/schemas/Address' }
+      responses:
+        '201': { description: Created }
+components:
+  schemas:
+    Category:
+      type: object
+      properties:
+        name: { type: string }
+        icon: { type: string }
+        children: { type: array, items: { $ref: '#/components/schemas/Category' } }
+    Address:
+      type: object
+      properties:
+        street: { type: string }
+        country: { type: string, maxLength: 2 }
+`;
+
+  it('reports a change in a recursive schema once, at its shallowest place', () => {
+    const after = variant(SHOP, (doc) => delete schemas(doc).Category.properties.icon);
+    expect(brief(changes(SHOP, after))).toEqual([
+      { kind: 'response-field-removed', breaking: true, operation: 'GET /categories', message: 'field "icon" was removed from the 200 response (application/json)' },
+    ]);
+  });
+
+  it('reports a change in a schema used twice in one body once, at the first place', () => {
+    const after = variant(SHOP, (doc) => {
+      schemas(doc).Address.required = ['country'];
+      schemas(doc).Address.properties.country = { $ref: '#/components/schemas/Country', maxLength: 3 };
+      schemas(doc).Country = { type: 'string', enum: ['FR', 'NL'] };
+    });
+    expect(brief(changes(SHOP, after))).toEqual([
+      { kind: 'request-field-required', breaking: true, operation: 'POST /orders', message: 'field "billing.country" of the request body (application/json) is now required' },
+      { kind: 'enum-narrowed', breaking: true, operation: 'POST /orders', message: 'field "billing.country" of the request body (application/json) is now restricted to "FR", "NL"' },
+    ]);
+  });
+
+  it('compares schemas that reference each other exponentially often in linear time', () => {
+    // Each schema uses the next one twice: 2^40 paths reach the last one.
+    const layered = (last: unknown) => {
+      const all: Record<string, unknown> = { S40: last };
+      for (let i = 0; i < 40; i++) all[`S${i}`] = { type: 'object', properties: { a: { $ref: `#/components/schemas/S${i + 1}` }, b: { $ref: `#/components/schemas/S${i + 1}` } } };
+      return JSON.stringify({ openapi: '3.0.3', paths: { '/a': { post: { requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/S0' } } } }, responses: {} } } }, components: { schemas: all } });
+    };
+    const started = performance.now();
+    const found = changes(layered({ type: 'string' }), layered({ type: 'string', enum: ['x'] }));
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(brief(found)).toEqual([{ kind: 'enum-narrowed', breaking: true, operation: 'POST /a', message: `field "${Array(40).fill('a').join('.')}" of the request body (application/json) is now restricted to "x"` }]);
   });
 });
 

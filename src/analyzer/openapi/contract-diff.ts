@@ -1,7 +1,5 @@
-import { classify } from './classify.js';
-import { compareDocuments } from './compare.js';
 import type { OpenApiDocument } from './documents.js';
-import { inlineRefs } from './inline-refs.js';
+import { diffOperations } from './operation-diff.js';
 import { HTTP_METHODS, parseOpenApi } from './parse.js';
 import type { ContractChange } from './types.js';
 
@@ -38,18 +36,13 @@ function compareApi(api: string, before: OpenApiDocument | undefined, after: Ope
   // Without a readable base there is nothing to compare the head with.
   if (parsedBefore === undefined || !parsedBefore.ok) return [];
   try {
-    // Both sides inlined, or neither: a $ref compared with an inline schema is not resolved.
-    const inlinedBefore = inlineRefs(parsedBefore.document, parsedBefore.version);
-    const inlinedAfter = inlinedBefore && inlineRefs(parsedAfter.document, parsedAfter.version);
-    const comparison =
-      inlinedBefore !== undefined && inlinedAfter !== undefined
-        ? compareDocuments(inlinedBefore, inlinedAfter)
-        : compareDocuments(parsedBefore.document, parsedAfter.document);
-    const changes = classify({ comparison, version: parsedAfter.version, source: after.source });
+    const changes = diffOperations(parsedBefore, parsedAfter, after.source);
     return changes.map((change) => ({ api, ...change }));
   } catch (error) {
-    // The library met a shape it cannot walk: the document's problem, reported, not a crash.
-    return invalid(`the OpenAPI document ${describe(after.source)} cannot be compared: ${(error as Error).message}`);
+    // Schemas nested deeper than the stack: the document's problem, reported, not a crash.
+    // Anything else is a bug, and is thrown.
+    if (!(error instanceof RangeError)) throw error;
+    return invalid(`the OpenAPI document ${describe(after.source)} cannot be compared: ${error.message}`);
   }
 }
 

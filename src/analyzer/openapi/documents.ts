@@ -6,7 +6,8 @@ export const OPENAPI_ANNOTATION = 'gitgate.io/openapi';
 
 /**
  * Reads a file of the same revision as the graph: `path` is relative to the root that was
- * loaded, with forward slashes. Undefined when the revision has no such file.
+ * loaded, with forward slashes. Undefined when the revision has no such file; an I/O failure
+ * is thrown, and reaches the caller of openApiDocuments.
  */
 export type ReadFile = (path: string) => string | undefined;
 

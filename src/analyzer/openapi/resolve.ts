@@ -44,7 +44,7 @@ export function pointer(document: Record<string, unknown>, ref: string): unknown
   return node;
 }
 
-/** `paths./flights~1{id}`: a JSON pointer from segments. */
+/** `["paths", "/flights/{id}"]` → `/paths/~1flights~1{id}`. */
 export function formatPointer(segments: readonly (string | number)[]): string {
   return segments.map((segment) => `/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }

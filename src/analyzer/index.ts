@@ -9,3 +9,5 @@ export { RULES } from './rules/index.js';
 export { REPORTERS, isReportFormat } from './reporters/index.js';
 export type { ReportContext, ReportFormat, Reporter } from './reporters/index.js';
 export * from './impact/index.js';
+export { contractChanges, openApiDocuments, OPENAPI_ANNOTATION } from './openapi/index.js';
+export type { ContractChange, OpenApiDocument, ReadFile } from './openapi/index.js';

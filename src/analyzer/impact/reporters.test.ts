@@ -199,7 +199,9 @@ describe('the scenarios show what they are meant to', () => {
     const [g] = byName['everything-added']!.gateways;
     expect(g!.routes.added.length).toBeGreaterThan(10);
     expect(md).toContain(`<details><summary>${g!.routes.added.length} changes</summary>\n\n| CHANGE | HOSTS | PATH PREFIX | CONDITIONS | API |`);
-    expect(md).toContain(`<details><summary>${g!.rateLimits.length} changes</summary>\n\n| GROUP | API | BEFORE | AFTER |`);
+    const access = g!.access.granted.length + g!.access.revoked.length;
+    expect(access).toBeGreaterThan(10);
+    expect(md).toContain(`<details><summary>${access} changes</summary>\n\n| CHANGE | GROUP | API | OPERATIONS |`);
   });
 
   it('consumers: the consumers table lists email, key, requests and refused requests', () => {

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { computeImpact, impactJson, impactMarkdown, impactText, type ImpactCounts, type ImpactSide, type RuleSettings, type UsageData } from '../../analyzer/index.js';
+import { computeImpact, contractChanges, impactJson, impactMarkdown, impactText, openApiDocuments, type ImpactCounts, type ImpactSide, type ReadFile, type RuleSettings, type UsageData } from '../../analyzer/index.js';
 import { readTreeAt, resolveRange } from '../../control/index.js';
 import { readSourceDir } from '../../model/index.js';
 import { collect, UsageError, writeOutput, type CliIO } from '../io.js';
@@ -14,6 +16,7 @@ const FAIL_ON: Readonly<Record<string, (counts: ImpactCounts) => number>> = {
   'route-removed': (c) => c.routesRemoved,
   'rate-limit-decreased': (c) => c.limitsDecreased,
   'api-removed': (c) => c.apisRemoved,
+  'breaking-change': (c) => c.breakingContracts,
 };
 
 interface DiffFlags {
@@ -68,7 +71,22 @@ Exit status: 0 nothing --fail-on names happened, 1 one did, 2 usage or git error
       const head: ImpactSide =
         resolved.head === null ? fromRoot('working tree', await readSourceDir(path.join(resolved.root, folder), filters)) : await commitSide(resolved.head);
       const usage = flags.usage === undefined ? undefined : await fetchUsage(flags.usage);
-      const { report, counts } = computeImpact(base, head, { rules, ...(usage === undefined ? {} : { usage }) });
+      // OpenAPI documents tied to APIs by file are read from the same revision (or the working tree).
+      const readAt = (sha: string | null): ReadFile => (file) => {
+        const relative = path.posix.normalize(rooted(folder, file));
+        if (relative.startsWith('..') || path.posix.isAbsolute(relative)) return undefined;
+        try {
+          if (sha === null) return readFileSync(path.join(resolved.root, relative), 'utf8');
+          return execFileSync('git', ['cat-file', 'blob', `${sha}:${relative}`], { cwd: resolved.root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 16 * 1024 * 1024 });
+        } catch {
+          return undefined;
+        }
+      };
+      const { report, counts } = computeImpact(base, head, {
+        rules,
+        ...(usage === undefined ? {} : { usage }),
+        contracts: (before, after) => contractChanges(openApiDocuments(before.graph, readAt(resolved.base)), openApiDocuments(after.graph, readAt(resolved.head))),
+      });
       await writeOutput(io, FORMATS[flags.format](report), flags.output);
       const happened = failOn.filter((condition) => FAIL_ON[condition]!(counts) > 0);
       if (flags.output !== undefined) io.stderr(`wrote the ${flags.format} report to ${flags.output}: ${report.summary}\n`);

@@ -4,7 +4,7 @@ import { readJson, sendError, sendJson } from '../portal/index.js';
 import type { Reconciler } from './reconciler.js';
 import type { GitSource } from './git/git-source.js';
 import type { DeploymentRepository, Store, UsageRepository } from '../store/index.js';
-import { IDENTITY_ERRORS, IdentityService } from '../identity/index.js';
+import { IDENTITY_ERRORS, IdentityService, validateIdentity } from '../identity/index.js';
 import { createInvitation } from '../portal/index.js';
 import type { GatewayProcess } from './gateway-workers.js';
 import { hourOf, SECONDS_RETENTION_S, USAGE_RETENTION_DAYS } from './usage-recorder.js';
@@ -62,6 +62,8 @@ export function adminApiRoutes(ctx: AdminApiContext): AdminRoute[] {
         const { email, groups } = (body.ok ? (body.value ?? {}) : {}) as { email?: unknown; groups?: unknown };
         const list = groupsOf(groups ?? []);
         if (typeof email !== 'string' || list === undefined) return sendError(res, 400, 'ERR_CONTROL_BAD_BODY', 'send {"email", "groups": [..]}');
+        const invalid = validateIdentity(email, list);
+        if (invalid !== undefined && !invalid.ok) return sendError(res, IDENTITY_ERRORS[invalid.code].status, invalid.code, invalid.message);
         // The token is in this answer only: it is stored as a hash.
         sendJson(res, 201, { email: email.trim().toLowerCase(), groups: list, invitation: await createInvitation(ctx.store, email, list) });
       },

@@ -23,6 +23,8 @@ export interface GatewayRuntime {
   readonly gateway: Gateway;
   readonly store: Store;
   apply(config: RuntimeConfig): void;
+  /** Reads key changes from the store now, not at the next interval. */
+  refreshKeys(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,7 +58,9 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     server = createGatewayServer(gateway);
     const address = await listen(server, options.listen);
     const bound = server;
+    const keySync = sync;
     return {
+      refreshKeys: () => keySync.refresh(),
       address,
       gateway,
       store,

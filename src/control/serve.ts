@@ -88,6 +88,8 @@ export type StartResult = { readonly ok: true; readonly serve: RunningServe } | 
 interface DataPlane extends Deployer {
   readonly address: ListenAddress;
   readonly store: Store;
+  /** Makes a key change known to the gateway at once (workers read it within a quarter second). */
+  refreshKeys(): Promise<void>;
   processes(): GatewayProcess[];
   close(): Promise<void>;
 }
@@ -206,7 +208,9 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
         serviceOverrides: options.serviceOverrides,
         signup: portal.signup,
         ...(portal.uiDir === undefined ? {} : { uiDir: portal.uiDir }),
-        ...(portal.publicUrl === undefined ? {} : { secure: portal.publicUrl.startsWith('https:') }),
+        ...(portal.publicUrl === undefined ? {} : { secure: portal.publicUrl.startsWith('https:'), trustedOrigins: [new URL(portal.publicUrl).origin] }),
+        onKeysChanged: () => dataPlane.refreshKeys(),
+        logger: options.logger,
       });
       portalServer.on('request', (req, res) => handler.emit('request', req, res));
     }
@@ -273,6 +277,7 @@ async function startDataPlane(options: ServeOptions & { portalOrigins: readonly 
         appliedAt = new Date().toISOString();
       },
       runningHashes: () => [runtime.gateway.current?.hash],
+      refreshKeys: () => runtime.refreshKeys(),
       // In-process, the gateway's heartbeat is the control plane's own clock.
       processes: () => [{ id: `${hostname()}:${process.pid}`, pid: process.pid, configHash: runtime.gateway.current?.hash ?? null, lastHeartbeat: appliedAt === '' ? '' : new Date().toISOString() }],
       close: () => runtime.close(),
@@ -300,6 +305,7 @@ async function startDataPlane(options: ServeOptions & { portalOrigins: readonly 
       store,
       apply: (config) => pool.apply(config),
       runningHashes: () => pool.processes().map((p) => p.configHash ?? undefined),
+      refreshKeys: async () => undefined,
       processes: () => pool.processes(),
       close: async () => {
         await pool.close();

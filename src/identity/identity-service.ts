@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IdentityRepository, KeyRecord, UserRecord } from '../store/index.js';
 import { identityError, ok, type IdentityResult } from './errors.js';
 import { generateKey, hashKey, visiblePrefix } from './key-format.js';
@@ -7,6 +8,16 @@ import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
 const GROUP = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/;
 const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Checks an email and groups as addUser does; the failure, or undefined when they are fine. */
+export function validateIdentity(email: string, groups: readonly string[]): IdentityResult | undefined {
+  if (!EMAIL.test(normalizeEmail(email))) return identityError('ERR_ID_EMAIL_INVALID', email);
+  const bad = groups.find((group) => !GROUP.test(group));
+  return bad === undefined ? undefined : identityError('ERR_ID_GROUP_INVALID', bad);
+}
+
+/** Verified when there is no user, so an unknown email takes as long as a wrong password. */
+let decoyHash: Promise<string> | undefined;
 
 export interface PublicUser {
   readonly email: string;
@@ -50,7 +61,12 @@ export class IdentityService {
   /** The user when the password matches; undefined otherwise (no hint which part was wrong). */
   async authenticate(email: string, password: string): Promise<PublicUser | undefined> {
     const user = await this.#repository.findUser(normalizeEmail(email));
-    if (user?.passwordHash == null) return undefined;
+    if (user?.passwordHash == null) {
+      // Answering at once would tell which emails have accounts: spend the same time as a check.
+      decoyHash ??= hashPassword(randomBytes(16).toString('hex'));
+      await verifyPassword(password, await decoyHash);
+      return undefined;
+    }
     return (await verifyPassword(password, user.passwordHash)) ? toPublic(user) : undefined;
   }
 

@@ -1,5 +1,5 @@
 /** Consumers, groups and API keys: key format and hashing, the in-memory key index and its sync. */
-export { IdentityService } from './identity-service.js';
+export { IdentityService, validateIdentity } from './identity-service.js';
 export type { PublicUser } from './identity-service.js';
 export { KeyIndex } from './key-index.js';
 export type { Consumer, KeyLookup } from './key-index.js';

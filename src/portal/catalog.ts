@@ -37,9 +37,18 @@ export class PortalView {
     this.#gateway = config.gateways.find((g) => g.name === portal.gateway);
   }
 
-  /** Whether the consumer's groups are granted any operation of the API through this gateway. */
+  /**
+   * Whether the consumer's groups are granted any operation of the API through this gateway: all
+   * of them, or an operation set some version of the API defines (a filter naming only sets the
+   * API lacks grants nothing the gateway would let through).
+   */
   canCall(api: string, groups: readonly string[]): boolean {
-    return this.#gateway !== undefined && grantFor(this.#gateway.access[api], groups) !== null;
+    if (this.#gateway === undefined) return false;
+    const grant = grantFor(this.#gateway.access[api], groups);
+    if (grant === null) return false;
+    if (grant === '*') return true;
+    const defined = Object.values(this.#config.apis[api]?.targets ?? {}).flatMap((t) => Object.keys(t.operationSets));
+    return grant.some((set) => defined.includes(set));
   }
 
   catalog(groups: readonly string[]): Catalog {
@@ -81,16 +90,28 @@ export class PortalView {
   }
 
   /**
-   * The prefix to put in front of the backend's own paths in the document's `servers`: the part of
-   * the route's prefix the backend does not see (the collection prefix; nothing for a direct
-   * route). A version whose route prefix is stripped is served at its route prefix.
+   * Where the documents of one version are called: the gateway (on its first custom domain when
+   * it has some, with the scheme and port of `gatewayUrl`) at the part of the route's prefix the
+   * backend does not see (a collection prefix; nothing for a direct route), so the document keeps
+   * the backend's own paths. A version whose route prefix is stripped (a call to `/flights/v2/42`
+   * reaches `/flights/42`) cannot be described that way: it is served at its route prefix, and
+   * `strip` (the forwarded prefix) is removed from the document's paths.
    */
-  serverPrefixOf(key: string, collection: string | null, version: string | null): string | undefined {
+  serverOf(key: string, collection: string | null, version: string | null, gatewayUrl: string): { url: string; strip: string } | undefined {
     const routes = (this.#gateway?.routes ?? []).filter((r) => r.api === key && r.collection === collection);
     const route = routes.find((r) => r.version === version && r.headers.length === 0 && r.query.length === 0) ?? routes.find((r) => r.version === version) ?? routes.find((r) => r.fallback || r.version === null);
     if (route === undefined) return undefined;
-    if (route.upstreamPrefix === '/') return route.pathPrefix === '/' ? '' : route.pathPrefix;
-    return route.pathPrefix.endsWith(route.upstreamPrefix) ? route.pathPrefix.slice(0, route.pathPrefix.length - route.upstreamPrefix.length) : route.pathPrefix;
+    let base = gatewayUrl.replace(/\/+$/, '');
+    const host = this.#gateway?.hosts[0];
+    if (host !== undefined) {
+      const url = new URL(base);
+      url.hostname = host;
+      base = url.toString().replace(/\/+$/, '');
+    }
+    const upstream = route.upstreamPrefix === '/' ? '' : route.upstreamPrefix;
+    const prefix = route.pathPrefix === '/' ? '' : route.pathPrefix;
+    if (prefix.endsWith(upstream)) return { url: `${base}${prefix.slice(0, prefix.length - upstream.length)}`, strip: '' };
+    return { url: `${base}${prefix}`, strip: upstream };
   }
 
   /** Per way in (direct, or each collection), the route at the API's own prefix. */

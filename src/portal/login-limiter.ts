@@ -1,6 +1,7 @@
 /**
- * Sign-in attempts per email and per client address in a sliding window: guessing passwords
- * costs a wait, whichever of the two an attacker varies.
+ * Failed sign-ins per email and per client address in a sliding window: guessing passwords
+ * costs a wait, whichever of the two an attacker varies, while successful sign-ins (many users
+ * behind one address) are not counted.
  */
 export class LoginLimiter {
   readonly #attempts = new Map<string, number[]>();
@@ -12,18 +13,22 @@ export class LoginLimiter {
     this.#windowMs = windowMs;
   }
 
-  /** Seconds to wait before trying again, or 0 when an attempt is allowed (and then counted). */
-  attempt(keys: readonly string[], now = Date.now()): number {
+  /** Seconds to wait before trying again, or 0 when an attempt is allowed. */
+  check(keys: readonly string[], now = Date.now()): number {
     let wait = 0;
     for (const key of keys) {
       const recent = (this.#attempts.get(key) ?? []).filter((at) => now - at < this.#windowMs);
-      this.#attempts.set(key, recent);
+      if (recent.length === 0) this.#attempts.delete(key);
+      else this.#attempts.set(key, recent);
       if (recent.length >= this.#max) wait = Math.max(wait, Math.ceil((recent[0]! + this.#windowMs - now) / 1000));
     }
-    if (wait > 0) return wait;
-    for (const key of keys) this.#attempts.get(key)!.push(now);
+    return wait;
+  }
+
+  /** Counts a failed attempt against each key. */
+  failed(keys: readonly string[], now = Date.now()): void {
+    for (const key of keys) this.#attempts.set(key, [...(this.#attempts.get(key) ?? []), now]);
     if (this.#attempts.size > 100_000) this.#sweep(now);
-    return 0;
   }
 
   /** A successful sign-in clears the email's count. */

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { IDENTITY_ERRORS, IdentityService, type IdentityResult } from '../identity/index.js';
+import { IDENTITY_ERRORS, identityError, IdentityService, MIN_PASSWORD_LENGTH, validateIdentity, type IdentityResult } from '../identity/index.js';
 import type { PortalConfig, RuntimeConfig } from '../policy/index.js';
 import type { Store } from '../store/index.js';
 import { PortalView } from './catalog.js';
@@ -24,6 +24,12 @@ export interface PortalServerOptions {
   readonly uiDir?: string;
   /** Served over HTTPS (sets Secure on the cookie). */
   readonly secure?: boolean;
+  /** Origins the portal is reached at behind a proxy that rewrites Host: not cross-site. */
+  readonly trustedOrigins?: readonly string[];
+  /** Called after a key is created, suspended or deleted, so the gateway knows at once. */
+  readonly onKeysChanged?: () => Promise<void>;
+  /** Where failures are written (500s leave a trace, never a secret). */
+  readonly logger?: { error(message: string, fields?: Readonly<Record<string, unknown>>): void };
 }
 
 const SECURITY_HEADERS = {
@@ -54,7 +60,7 @@ export function createPortalServer(options: PortalServerOptions): Server {
     const path = url.pathname.slice(base.length - 1) || '/';
     const view = new PortalView(config, portal);
     const method = req.method ?? 'GET';
-    if (isCrossSite(req)) return sendError(res, 403, 'ERR_PORTAL_CROSS_SITE', 'state changes are refused from other sites', SECURITY_HEADERS);
+    if (isCrossSite(req, options.trustedOrigins ?? [])) return sendError(res, 403, 'ERR_PORTAL_CROSS_SITE', 'state changes are refused from other sites', SECURITY_HEADERS);
     const cookieOptions = { path: base, secure: options.secure === true };
     const token = readCookie(req, SESSION_COOKIE);
 
@@ -62,10 +68,14 @@ export function createPortalServer(options: PortalServerOptions): Server {
       const body = await readJson(req);
       const { email, password } = (body.ok ? (body.value ?? {}) : {}) as { email?: unknown; password?: unknown };
       if (typeof email !== 'string' || typeof password !== 'string') return sendError(res, 400, 'ERR_PORTAL_BAD_BODY', 'send {"email", "password"}', SECURITY_HEADERS);
-      const wait = limiter.attempt([`email:${email.trim().toLowerCase()}`, `ip:${req.socket.remoteAddress ?? ''}`]);
+      const attemptKeys = [`email:${email.trim().toLowerCase()}`, `ip:${req.socket.remoteAddress ?? ''}`];
+      const wait = limiter.check(attemptKeys);
       if (wait > 0) return sendError(res, 429, 'ERR_PORTAL_TOO_MANY_ATTEMPTS', 'too many sign-in attempts: try again later', { ...SECURITY_HEADERS, 'retry-after': String(wait) });
       const user = await identity.authenticate(email, password);
-      if (user === undefined) return sendError(res, 401, 'ERR_PORTAL_LOGIN_FAILED', 'wrong email or password', SECURITY_HEADERS);
+      if (user === undefined) {
+        limiter.failed(attemptKeys);
+        return sendError(res, 401, 'ERR_PORTAL_LOGIN_FAILED', 'wrong email or password', SECURITY_HEADERS);
+      }
       limiter.succeeded(`email:${user.email}`);
       const session = await sessions.create(user.email);
       return sendJson(res, 200, { email: user.email, groups: user.groups }, { ...SECURITY_HEADERS, 'set-cookie': sessionCookie(session, { ...cookieOptions, maxAgeSeconds: SESSION_TTL_MS / 1000 }) });
@@ -80,10 +90,22 @@ export function createPortalServer(options: PortalServerOptions): Server {
       const { email, password, invitation } = (body.ok ? (body.value ?? {}) : {}) as { email?: unknown; password?: unknown; invitation?: unknown };
       if (typeof email !== 'string' || typeof password !== 'string') return sendError(res, 400, 'ERR_PORTAL_BAD_BODY', 'send {"email", "password"} (and "invitation")', SECURITY_HEADERS);
       let groups: readonly string[] = [];
+      // Everything that can be checked is checked before an invitation is used up.
+      const invalid = validateIdentity(email, []);
+      if (invalid !== undefined && !invalid.ok) return identityFailure(res, invalid);
+      if (password.length < MIN_PASSWORD_LENGTH) return identityFailure(res, identityError('ERR_ID_PASSWORD_WEAK', `at least ${MIN_PASSWORD_LENGTH} characters`));
+      const normalized = email.trim().toLowerCase();
+      const invitationHash = typeof invitation === 'string' ? hash('sha256', invitation, 'hex') : undefined;
       if (options.signup === 'invite') {
-        if (typeof invitation !== 'string') return sendError(res, 403, 'ERR_PORTAL_SIGNUP_CLOSED', 'sign-up is by invitation', SECURITY_HEADERS);
-        const invited = await options.store.portal.useInvitation(hash('sha256', invitation, 'hex'), new Date().toISOString());
-        if (invited === undefined || invited.email !== email.trim().toLowerCase()) return sendError(res, 403, 'ERR_PORTAL_SIGNUP_CLOSED', 'this invitation is not valid for this email', SECURITY_HEADERS);
+        if (invitationHash === undefined) return sendError(res, 403, 'ERR_PORTAL_SIGNUP_CLOSED', 'sign-up is by invitation', SECURITY_HEADERS);
+        if (!(await options.store.portal.isInvitationValid(invitationHash, normalized, new Date().toISOString()))) {
+          return sendError(res, 403, 'ERR_PORTAL_SIGNUP_CLOSED', 'this invitation is not valid for this email', SECURITY_HEADERS);
+        }
+      }
+      if ((await identity.findUser(email)) !== undefined) return identityFailure(res, identityError('ERR_ID_USER_EXISTS', normalized));
+      if (options.signup === 'invite') {
+        const invited = await options.store.portal.useInvitation(invitationHash!, normalized, new Date().toISOString());
+        if (invited === undefined) return sendError(res, 403, 'ERR_PORTAL_SIGNUP_CLOSED', 'this invitation is not valid for this email', SECURITY_HEADERS);
         groups = invited.groups;
       }
       const created = await identity.addUser(email, groups, password);
@@ -105,8 +127,8 @@ export function createPortalServer(options: PortalServerOptions): Server {
         const found = view.resolve(name!, namespace!, collection, groups);
         const target = found === undefined ? undefined : found.api.targets[version ?? found.api.currentVersion ?? ''];
         if (found === undefined || target === undefined) return sendError(res, 404, 'ERR_PORTAL_NOT_FOUND', 'no such API in this portal', SECURITY_HEADERS);
-        const prefix = view.serverPrefixOf(found.key, collection ?? null, target.version) ?? '';
-        const result = await specs.fetch(target, `${gatewayUrl}${prefix}`);
+        const place = view.serverOf(found.key, collection ?? null, target.version, gatewayUrl);
+        const result = await specs.fetch(target, place?.url ?? gatewayUrl, place?.strip ?? '');
         if (!result.ok) return sendError(res, result.status, result.status === 404 ? 'ERR_PORTAL_NO_SPEC' : 'ERR_PORTAL_SPEC_FETCH', result.message, SECURITY_HEADERS);
         return sendJson(res, 200, result.document, SECURITY_HEADERS);
       }
@@ -121,6 +143,9 @@ export function createPortalServer(options: PortalServerOptions): Server {
   };
 
   const tokens = async (req: IncomingMessage, res: ServerResponse, method: string, path: string, email: string): Promise<void> => {
+    const allowed = path === '/api/tokens' ? ['GET', 'POST', 'DELETE'] : ['POST'];
+    if (!allowed.includes(method)) return sendError(res, 405, 'ERR_PORTAL_METHOD', `${method} is not allowed here`, { ...SECURITY_HEADERS, allow: allowed.join(', ') });
+    const changed = async () => options.onKeysChanged?.().catch(() => undefined);
     if (method === 'GET' && path === '/api/tokens') {
       return sendJson(res, 200, (await identity.listKeys(email)).map((k) => ({ name: k.name, suspended: k.suspended, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt })), SECURITY_HEADERS);
     }
@@ -130,6 +155,7 @@ export function createPortalServer(options: PortalServerOptions): Server {
     if (method === 'POST' && path === '/api/tokens') {
       const created = await identity.createKey(email, name);
       if (!created.ok) return identityFailure(res, created);
+      await changed();
       // The only time the key exists in clear: it is never stored or logged.
       return sendJson(res, 200, { token: created.value }, SECURITY_HEADERS);
     }
@@ -137,12 +163,14 @@ export function createPortalServer(options: PortalServerOptions): Server {
       if (typeof suspend !== 'boolean') return sendError(res, 400, 'ERR_PORTAL_BAD_BODY', 'send {"name", "suspend": true|false}', SECURITY_HEADERS);
       const result = await identity.setSuspended(email, name, suspend);
       if (!result.ok) return identityFailure(res, result);
+      await changed();
       res.writeHead(200, SECURITY_HEADERS);
       return void res.end();
     }
     if (method === 'DELETE' && path === '/api/tokens') {
       const result = await identity.deleteKey(email, name);
       if (!result.ok) return identityFailure(res, result);
+      await changed();
       res.writeHead(204, SECURITY_HEADERS);
       return void res.end();
     }
@@ -150,7 +178,8 @@ export function createPortalServer(options: PortalServerOptions): Server {
   };
 
   return createServer((req, res) => {
-    route(req, res).catch(() => {
+    route(req, res).catch((error: unknown) => {
+      options.logger?.error('portal request failed', { path: (req.url ?? '').split('?')[0], error: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent) sendError(res, 500, 'ERR_PORTAL_INTERNAL', 'the request failed', SECURITY_HEADERS);
       else res.destroy();
     });

@@ -33,7 +33,8 @@ export class SpecFetcher {
     this.#options = { timeoutMs: 5000, maxBytes: 5 * 1024 * 1024, freshMs: 60_000, ...options };
   }
 
-  async fetch(target: TargetConfig, serverUrl: string): Promise<SpecResult> {
+  /** The document with `servers` set to `serverUrl`, and `strip` removed from its paths. */
+  async fetch(target: TargetConfig, serverUrl: string, strip = ''): Promise<SpecResult> {
     const url = this.#urlOf(target);
     if (url === undefined) return { ok: false, status: 404, message: 'this API has no OpenAPI document' };
     const cached = this.#cache.get(url);
@@ -45,7 +46,7 @@ export class SpecFetcher {
       if (!fetched.ok) return fetched;
       document = fetched.document;
     }
-    return { ok: true, document: withServer(document, serverUrl) };
+    return { ok: true, document: withServer(document, serverUrl, strip) };
   }
 
   #urlOf(target: TargetConfig): string | undefined {
@@ -106,9 +107,22 @@ async function readLimited(response: Response, max: number): Promise<string | un
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A copy of the document whose server is the gateway URL and prefix (OpenAPI 3 and Swagger 2). */
-function withServer(document: Record<string, unknown>, serverUrl: string): Record<string, unknown> {
+/**
+ * A copy of the document whose server is the gateway URL and route prefix (OpenAPI 3 and Swagger
+ * 2). The backend's paths usually start with what the route forwards (`/employees/{id}` for a
+ * route at /employees): that part is removed, since the server URL carries it.
+ */
+function withServer(document: Record<string, unknown>, serverUrl: string, strip: string): Record<string, unknown> {
   const copy = structuredClone(document);
+  const paths = copy.paths;
+  if (strip !== '' && typeof paths === 'object' && paths !== null && !Array.isArray(paths)) {
+    const rewritten: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(paths)) {
+      const inside = key === strip || key.startsWith(`${strip}/`);
+      rewritten[inside ? key.slice(strip.length) || '/' : key] = value;
+    }
+    copy.paths = rewritten;
+  }
   if (typeof copy.swagger === 'string') {
     const url = new URL(serverUrl);
     copy.host = url.host;

@@ -16,8 +16,10 @@ export interface PortalRepository {
   deleteSession(tokenHash: string): Promise<void>;
   deleteExpiredSessions(now: string): Promise<number>;
   createInvitation(tokenHash: string, invitation: Invitation): Promise<void>;
-  /** Marks an unused, unexpired invitation used and returns it (once). */
-  useInvitation(tokenHash: string, now: string): Promise<Invitation | undefined>;
+  /** Whether an invitation is unused, unexpired and for this email (without using it). */
+  isInvitationValid(tokenHash: string, email: string, now: string): Promise<boolean>;
+  /** Marks an unused, unexpired invitation for this email used and returns it (once). */
+  useInvitation(tokenHash: string, email: string, now: string): Promise<Invitation | undefined>;
 }
 
 export function createPortalRepository(db: Kysely<Database>, write: WriteTransaction): PortalRepository {
@@ -44,10 +46,15 @@ export function createPortalRepository(db: Kysely<Database>, write: WriteTransac
           .execute(),
       );
     },
-    async useInvitation(tokenHash, now) {
+    async isInvitationValid(tokenHash, email, now) {
+      const row = await db.selectFrom('invitations').select(['email', 'used_at', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
+      return row !== undefined && row.used_at === null && row.expires_at > now && row.email === email;
+    },
+    async useInvitation(tokenHash, email, now) {
       return write(async (tx) => {
         const row = await tx.selectFrom('invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-        if (row === undefined || row.used_at !== null || row.expires_at <= now) return undefined;
+        // Someone else's email does not use the invitation up.
+        if (row === undefined || row.used_at !== null || row.expires_at <= now || row.email !== email) return undefined;
         await tx.updateTable('invitations').set({ used_at: now }).where('token_hash', '=', tokenHash).execute();
         return { email: row.email, groups: JSON.parse(row.groups) as string[], expiresAt: row.expires_at };
       });

@@ -161,6 +161,7 @@ export async function startServe(options: ServeOptions): Promise<StartResult> {
       reconciler.stop();
       await plane.close();
       await metrics.shutdown();
+      portalServer?.close();
       return { ok: false, diagnostics: (first.lastAttempt?.diagnostics ?? []) as Diagnostic[] };
     }
     const running = reconciler;

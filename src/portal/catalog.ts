@@ -97,7 +97,12 @@ export class PortalView {
    * reaches `/flights/42`) cannot be described that way: it is served at its route prefix, and
    * `strip` (the forwarded prefix) is removed from the document's paths.
    */
-  serverOf(key: string, collection: string | null, version: string | null, gatewayUrl: string): { url: string; strip: string } | undefined {
+  serverOf(
+    key: string,
+    collection: string | null,
+    version: string | null,
+    gatewayUrl: string,
+  ): { url: string; strip: string; conditions: readonly { readonly in: 'header' | 'query'; readonly name: string; readonly value: string }[] } | undefined {
     const routes = (this.#gateway?.routes ?? []).filter((r) => r.api === key && r.collection === collection);
     const route = routes.find((r) => r.version === version && r.headers.length === 0 && r.query.length === 0) ?? routes.find((r) => r.version === version) ?? routes.find((r) => r.fallback || r.version === null);
     if (route === undefined) return undefined;
@@ -110,8 +115,10 @@ export class PortalView {
     }
     const upstream = route.upstreamPrefix === '/' ? '' : route.upstreamPrefix;
     const prefix = route.pathPrefix === '/' ? '' : route.pathPrefix;
-    if (prefix.endsWith(upstream)) return { url: `${base}${prefix.slice(0, prefix.length - upstream.length)}`, strip: '' };
-    return { url: `${base}${prefix}`, strip: upstream };
+    // A version chosen by a header or a query parameter: calls from its documents must carry it.
+    const conditions = [...route.headers.map(([name, value]) => ({ in: 'header' as const, name, value })), ...route.query.map(([name, value]) => ({ in: 'query' as const, name, value }))];
+    if (prefix.endsWith(upstream)) return { url: `${base}${prefix.slice(0, prefix.length - upstream.length)}`, strip: '', conditions };
+    return { url: `${base}${prefix}`, strip: upstream, conditions };
   }
 
   /** Per way in (direct, or each collection), the route at the API's own prefix. */

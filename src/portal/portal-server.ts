@@ -57,6 +57,11 @@ export function createPortalServer(options: PortalServerOptions): Server {
     const found = pickPortal(config, req.headers.host, url.pathname);
     if (config === undefined || found === undefined) return sendError(res, 404, 'ERR_PORTAL_NO_PORTAL', 'no APIPortal is served here yet', SECURITY_HEADERS);
     const { portal, base } = found;
+    // `/portals/<name>` without its slash: the UI's relative paths need it.
+    if (url.pathname === base.slice(0, -1) && base !== '/') {
+      res.writeHead(308, { ...SECURITY_HEADERS, location: `${base}${url.search}` });
+      return void res.end();
+    }
     const path = url.pathname.slice(base.length - 1) || '/';
     const view = new PortalView(config, portal);
     const method = req.method ?? 'GET';
@@ -113,6 +118,9 @@ export function createPortalServer(options: PortalServerOptions): Server {
       return sendJson(res, 201, { email: email.trim().toLowerCase(), groups }, SECURITY_HEADERS);
     }
 
+    // What the sign-in page needs to know before anyone signs in.
+    if (method === 'GET' && path === '/auth/config') return sendJson(res, 200, { signup: options.signup, title: portal.title }, SECURITY_HEADERS);
+
     if (path.startsWith('/api/') || path === '/api' || path === '/auth/me') {
       const email = await sessions.email(token);
       const user = email === undefined ? undefined : await identity.findUser(email);
@@ -128,7 +136,7 @@ export function createPortalServer(options: PortalServerOptions): Server {
         const target = found === undefined ? undefined : found.api.targets[version ?? found.api.currentVersion ?? ''];
         if (found === undefined || target === undefined) return sendError(res, 404, 'ERR_PORTAL_NOT_FOUND', 'no such API in this portal', SECURITY_HEADERS);
         const place = view.serverOf(found.key, collection ?? null, target.version, gatewayUrl);
-        const result = await specs.fetch(target, place?.url ?? gatewayUrl, place?.strip ?? '');
+        const result = await specs.fetch(target, place?.url ?? gatewayUrl, place?.strip ?? '', place?.conditions ?? []);
         if (!result.ok) return sendError(res, result.status, result.status === 404 ? 'ERR_PORTAL_NO_SPEC' : 'ERR_PORTAL_SPEC_FETCH', result.message, SECURITY_HEADERS);
         return sendJson(res, 200, result.document, SECURITY_HEADERS);
       }

@@ -1,6 +1,13 @@
 import { parse } from 'yaml';
 import type { TargetConfig } from '../policy/index.js';
 
+/** A header or query parameter a version route requires. */
+export interface Condition {
+  readonly in: 'header' | 'query';
+  readonly name: string;
+  readonly value: string;
+}
+
 export type SpecResult = { readonly ok: true; readonly document: Record<string, unknown> } | { readonly ok: false; readonly status: 404 | 502; readonly message: string };
 
 interface Cached {
@@ -33,8 +40,11 @@ export class SpecFetcher {
     this.#options = { timeoutMs: 5000, maxBytes: 5 * 1024 * 1024, freshMs: 60_000, ...options };
   }
 
-  /** The document with `servers` set to `serverUrl`, and `strip` removed from its paths. */
-  async fetch(target: TargetConfig, serverUrl: string, strip = ''): Promise<SpecResult> {
+  /**
+   * The document with `servers` set to `serverUrl`, `strip` removed from its paths, and the
+   * header or query conditions that choose the version added to every operation.
+   */
+  async fetch(target: TargetConfig, serverUrl: string, strip = '', conditions: readonly Condition[] = []): Promise<SpecResult> {
     const url = this.#urlOf(target);
     if (url === undefined) return { ok: false, status: 404, message: 'this API has no OpenAPI document' };
     const cached = this.#cache.get(url);
@@ -46,7 +56,7 @@ export class SpecFetcher {
       if (!fetched.ok) return fetched;
       document = fetched.document;
     }
-    return { ok: true, document: withServer(document, serverUrl, strip) };
+    return { ok: true, document: withConditions(withServer(document, serverUrl, strip), conditions) };
   }
 
   #urlOf(target: TargetConfig): string | undefined {
@@ -132,4 +142,30 @@ function withServer(document: Record<string, unknown>, serverUrl: string, strip:
     copy.servers = [{ url: serverUrl, description: 'through the gitgate gateway' }];
   }
   return copy;
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/** Adds each condition to every operation as a required parameter with its one value. */
+function withConditions(document: Record<string, unknown>, conditions: readonly Condition[]): Record<string, unknown> {
+  if (conditions.length === 0) return document;
+  const paths = document.paths;
+  if (typeof paths !== 'object' || paths === null) return document;
+  const swagger = typeof document.swagger === 'string';
+  for (const item of Object.values(paths as Record<string, unknown>)) {
+    if (typeof item !== 'object' || item === null) continue;
+    for (const method of METHODS) {
+      const operation = (item as Record<string, unknown>)[method];
+      if (typeof operation !== 'object' || operation === null) continue;
+      const op = operation as { parameters?: unknown[] };
+      const parameters = Array.isArray(op.parameters) ? op.parameters : [];
+      for (const c of conditions) {
+        const parameter = swagger
+          ? { name: c.name, in: c.in, required: true, type: 'string', enum: [c.value], default: c.value, description: 'Chooses this version at the gateway.' }
+          : { name: c.name, in: c.in, required: true, schema: { type: 'string', enum: [c.value], default: c.value }, description: 'Chooses this version at the gateway.' };
+        op.parameters = [...parameters.filter((p) => !(typeof p === 'object' && p !== null && (p as { name?: unknown }).name === c.name)), parameter];
+      }
+    }
+  }
+  return document;
 }

@@ -88,7 +88,7 @@ describe('gitgate serve --workers 2', () => {
 
   it('starts with --listen 127.0.0.1:0 (the workers share the port the first one got)', async () => {
     await ensureBuilt();
-    const child = spawn(process.execPath, [BIN, 'serve', '--repo', remote.bare, '--workers', '2', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--data-dir', await tempDir('workers-port0')], {
+    const child = spawn(process.execPath, [BIN, 'serve', '--repo', remote.bare, '--workers', '2', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--portal-listen', '127.0.0.1:0', '--data-dir', await tempDir('workers-port0')], {
       cwd: ROOT,
       env: { ...process.env, NODE_OPTIONS: '', GITGATE_ADMIN_TOKEN: 'x' },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -147,7 +147,7 @@ describe('gitgate serve (CLI)', () => {
   it('refuses to start on a directory with lint errors, printing the diagnostics', async () => {
     const bad = await tempDir('cli-bad');
     await writeResources(bad, [yaml.api({ name: 'orphan', pathPrefix: '/orphan', service: 'missing-app' }), yaml.access({ name: 'all', apis: ['orphan'] }), yaml.gateway('main', ['all'])]);
-    const run = await runCli(['serve', '--dir', bad, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--data-dir', dataDir]);
+    const run = await runCli(['serve', '--dir', bad, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--portal-listen', '127.0.0.1:0', '--data-dir', dataDir]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/resources\.yaml:\d+:\d+/);
     expect(run.stderr).toContain('missing-app');

@@ -498,7 +498,7 @@ export interface CliGateway {
  */
 export async function startCliGateway(args: readonly string[], env: Record<string, string> = {}): Promise<CliGateway> {
   await ensureBuilt();
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', ...args], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--portal-listen', '127.0.0.1:0', ...args], {
     cwd: ROOT,
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

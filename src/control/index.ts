@@ -22,3 +22,4 @@ export type { RollbackReport, RollbackRequest } from './git/rollback.js';
 export { prepareDemoRepository } from './demo-repository.js';
 export { resolveRange, GitRangeError } from './git/range.js';
 export type { ResolvedRange } from './git/range.js';
+export { readWorktree } from './git/read-worktree.js';

@@ -139,7 +139,8 @@ function diffRateLimits(before: GatewayConfig | undefined, after: GatewayConfig 
     const oldAccess = before?.access[api];
     const newAccess = after?.access[api];
     if (oldAccess === undefined || newAccess === undefined) continue;
-    const groups = new Set<string>(['*']);
+    // `*`: consumers an anyGroups access lets in, on both sides.
+    const groups = new Set<string>(oldAccess.anyGroups !== null && newAccess.anyGroups !== null ? ['*'] : []);
     for (const group of Object.keys(oldAccess.groups)) if (Object.hasOwn(newAccess.groups, group)) groups.add(group);
     for (const limits of [oldLimits, newLimits]) {
       for (const group of Object.keys(limits?.groups ?? {})) if (Object.hasOwn(oldAccess.groups, group) && Object.hasOwn(newAccess.groups, group)) groups.add(group);

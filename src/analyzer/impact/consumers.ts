@@ -2,7 +2,7 @@ import { periodToMs, rateOf } from './config-diff.js';
 import type { ConsumerImpact, GatewayImpact, LimitView } from './types.js';
 import { refusedBy, type UsageSecond } from './usage-replay.js';
 
-/** What the control plane's `GET /api/v1/usage?resolution=second` returns (docs/impact.md). */
+/** What the control plane's `GET /api/v1/usage?seconds=1` returns (docs/impact.md). */
 export interface UsageData {
   /** Requests per hour, API, operation set, consumer and key. */
   readonly hourly: readonly { readonly api: string; readonly operation: string; readonly email: string; readonly keyName: string; readonly requests: number }[];
@@ -25,13 +25,13 @@ export function affectedConsumers(gateways: readonly GatewayImpact[], usage: Usa
   };
   const lowered = new Map<string, LimitView>(); // api → most restrictive new limit among decreases
   for (const g of gateways) {
-    for (const r of g.access.revoked) for (const op of r.operations) add(r.api, op, `access revoked for group ${r.group}`);
+    for (const r of g.access.revoked) for (const op of r.operations) add(r.api, op, r.group === '*' ? 'access revoked for any consumer' : `access revoked for group ${r.group}`);
     for (const r of g.routes.removed) add(r.api, '*', `route ${r.pathPrefix} removed`);
     for (const r of g.routes.changed) add(r.before.api, '*', `route ${r.pathPrefix} now served by ${r.after.api}`);
     for (const api of g.apis.removed) add(api, '*', 'API removed');
     for (const change of g.rateLimits) {
       if (change.after === null || rateOf(change.after) >= rateOf(change.before)) continue;
-      add(change.api, '*', `rate limit decreased for group ${change.group}`);
+      add(change.api, '*', change.group === '*' ? 'rate limit decreased for any consumer' : `rate limit decreased for group ${change.group}`);
       const known = lowered.get(change.api);
       if (known === undefined || rateOf(change.after) < rateOf(known)) lowered.set(change.api, change.after);
     }

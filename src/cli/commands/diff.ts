@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { computeImpact, contractChanges, impactJson, impactMarkdown, impactText, openApiDocuments, type ImpactCounts, type ImpactSide, type ReadFile, type RuleSettings, type UsageData } from '../../analyzer/index.js';
-import { readTreeAt, resolveRange } from '../../control/index.js';
-import { readSourceDir } from '../../model/index.js';
+import { readTreeAt, readWorktree, resolveRange, runGit } from '../../control/index.js';
 import { collect, UsageError, writeOutput, type CliIO } from '../io.js';
 
 const FORMATS = { markdown: impactMarkdown, json: impactJson, text: impactText } as const;
@@ -57,8 +56,15 @@ Exit status: 0 nothing --fail-on names happened, 1 one did, 2 usage or git error
       const resolved = await resolveRange(cwd(), range).catch((error: Error) => {
         throw new UsageError(error.message);
       });
-      const folder = path.posix.normalize(flags.path.replaceAll('\\', '/')).replace(/^\.\/?|\/$/g, '');
-      if (folder.startsWith('..')) throw new UsageError(`--path ${flags.path} is outside the repository`);
+      const normalized = path.posix.normalize(flags.path.replaceAll('\\', '/'));
+      if (normalized === '..' || normalized.startsWith('../') || normalized.startsWith('/')) throw new UsageError(`--path ${flags.path} is outside the repository`);
+      const folder = normalized === '.' ? '' : normalized.replace(/\/+$/, '');
+      // A folder that is in neither side is a mistyped --path, not a change to report.
+      if (folder !== '') {
+        const isFolderAt = (sha: string) => runGit(['cat-file', '-t', `${sha}:${folder}`], { cwd: resolved.root }).then((out) => out.toString().trim() === 'tree', () => false);
+        const inHead = resolved.head === null ? existsSync(path.join(resolved.root, folder)) : await isFolderAt(resolved.head);
+        if (!inHead && !(await isFolderAt(resolved.base))) throw new UsageError(`--path ${flags.path}: no such folder in ${resolved.text}`);
+      }
       const filters = { include: flags.include, exclude: flags.exclude };
       // Files are named from the repository root in the report, like the pull request names them.
       const fromRoot = (label: string, read: { inputs: ImpactSide['inputs']; problems: ImpactSide['problems'] }): ImpactSide => ({
@@ -69,7 +75,7 @@ Exit status: 0 nothing --fail-on names happened, 1 one did, 2 usage or git error
       const commitSide = async (sha: string): Promise<ImpactSide> => fromRoot(sha, await readTreeAt(resolved.gitDir, sha, { path: folder, ...filters }));
       const base = await commitSide(resolved.base);
       const head: ImpactSide =
-        resolved.head === null ? fromRoot('working tree', await readSourceDir(path.join(resolved.root, folder), filters)) : await commitSide(resolved.head);
+        resolved.head === null ? fromRoot('working tree', await readWorktree(resolved.root, folder, filters)) : await commitSide(resolved.head);
       const usage = flags.usage === undefined ? undefined : await fetchUsage(flags.usage);
       // OpenAPI documents tied to APIs by file are read from the same revision (or the working tree).
       const readAt = (sha: string | null): ReadFile => (file) => {

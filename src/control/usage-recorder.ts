@@ -16,33 +16,58 @@ export interface UsageRecorder {
  * Counts requests per hour, API, operation set, consumer and key in memory and adds them to the
  * store every interval: one upsert per active combination, not one write per request.
  */
+/**
+ * Counts requests per hour, API, operation set, consumer and key in memory and adds them to the
+ * store every interval: one upsert per active combination, not one write per request. On the
+ * hot path a request costs two Map updates keyed by the consumer object and the API, with no
+ * string built; the hour and the second are whole buckets swapped by a timer.
+ */
 export function createUsageRecorder(repository: UsageRepository, intervalMs = 10_000, now: () => number = Date.now): UsageRecorder {
-  let counts = new Map<string, number>();
-  let perSecond = new Map<string, number>();
-  let lastPrune = 0;
+  type PerConsumer = Map<Consumer, Map<string, Map<string, number>>>; // consumer → api → operation → n
+  type PerSecond = Map<Consumer, Map<string, number>>; // consumer → api → n
   let hour = hourOf(now());
   let second = Math.floor(now() / 1000);
-  const hourTimer = setInterval(() => {
-    hour = hourOf(now());
-    second = Math.floor(now() / 1000);
-  }, 250);
-  hourTimer.unref();
-  const flush = async () => {
-    if (counts.size > 0 || perSecond.size > 0) {
-      const batch = counts;
-      const seconds = perSecond;
-      counts = new Map();
-      perSecond = new Map();
-      const rows: UsageRow[] = [...batch].map(([key, requests]) => {
-        const [h, api, operation, email, keyName] = key.split('\0') as [string, string, string, string, string];
-        return { hour: h, api, operation, email, keyName, requests };
-      });
-      const secondRows: UsageSecondRow[] = [...seconds].map(([key, requests]) => {
-        const [s, api, email, keyName] = key.split('\0') as [string, string, string, string];
-        return { second: Number(s), api, email, keyName, requests };
-      });
-      await repository.add(rows, secondRows);
+  let hourCounts: PerConsumer = new Map();
+  let secondCounts: PerSecond = new Map();
+  let doneHours: { hour: string; counts: PerConsumer }[] = [];
+  let doneSeconds: { second: number; counts: PerSecond }[] = [];
+  let lastPrune = 0;
+  const clock = setInterval(() => {
+    const nowHour = hourOf(now());
+    const nowSecond = Math.floor(now() / 1000);
+    if (nowSecond !== second) {
+      if (secondCounts.size > 0) doneSeconds.push({ second, counts: secondCounts });
+      secondCounts = new Map();
+      second = nowSecond;
     }
+    if (nowHour !== hour) {
+      if (hourCounts.size > 0) doneHours.push({ hour, counts: hourCounts });
+      hourCounts = new Map();
+      hour = nowHour;
+    }
+  }, 100);
+  clock.unref();
+  const flush = async () => {
+    // The current hour is flushed as it is so far (the store adds counts up).
+    const hours = [...doneHours, { hour, counts: hourCounts }];
+    const seconds = [...doneSeconds, { second, counts: secondCounts }];
+    doneHours = [];
+    doneSeconds = [];
+    hourCounts = new Map();
+    secondCounts = new Map();
+    const rows: UsageRow[] = [];
+    for (const { hour: h, counts } of hours) {
+      for (const [consumer, apis] of counts) {
+        for (const [api, operations] of apis) {
+          for (const [operation, requests] of operations) rows.push({ hour: h, api, operation, email: consumer.email, keyName: consumer.keyName, requests });
+        }
+      }
+    }
+    const secondRows: UsageSecondRow[] = [];
+    for (const { second: s, counts } of seconds) {
+      for (const [consumer, apis] of counts) for (const [api, requests] of apis) secondRows.push({ second: s, api, email: consumer.email, keyName: consumer.keyName, requests });
+    }
+    if (rows.length > 0 || secondRows.length > 0) await repository.add(rows, secondRows);
     if (now() - lastPrune > 3_600_000) {
       lastPrune = now();
       await repository.prune(hourOf(now() - USAGE_RETENTION_DAYS * 86_400_000));
@@ -53,15 +78,19 @@ export function createUsageRecorder(repository: UsageRepository, intervalMs = 10
   timer.unref();
   return {
     record(api, operation, consumer) {
-      const key = `${hour}\0${api}\0${operation}\0${consumer.email}\0${consumer.keyName}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-      const perKey = `${second}\0${api}\0${consumer.email}\0${consumer.keyName}`;
-      perSecond.set(perKey, (perSecond.get(perKey) ?? 0) + 1);
+      let apis = hourCounts.get(consumer);
+      if (apis === undefined) hourCounts.set(consumer, (apis = new Map()));
+      let operations = apis.get(api);
+      if (operations === undefined) apis.set(api, (operations = new Map()));
+      operations.set(operation, (operations.get(operation) ?? 0) + 1);
+      let perApi = secondCounts.get(consumer);
+      if (perApi === undefined) secondCounts.set(consumer, (perApi = new Map()));
+      perApi.set(api, (perApi.get(api) ?? 0) + 1);
     },
     flush,
     stop: async () => {
       clearInterval(timer);
-      clearInterval(hourTimer);
+      clearInterval(clock);
       await flush();
     },
   };

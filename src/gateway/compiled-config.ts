@@ -29,6 +29,8 @@ export interface CompiledTarget {
 
 export interface CompiledRoute extends RoutableRoute {
   readonly upstreamPrefix: string;
+  /** The route's part of its metrics key: API, version and configuration revision. */
+  readonly metricKey: string;
   readonly api: CompiledApi;
   readonly target: CompiledTarget;
   readonly access: AccessPolicy;
@@ -148,6 +150,7 @@ function* compileRoutes(
       api: apiOf(route.api, api),
       target: targetOf(route.api, target),
       access,
+      metricKey: `${route.api}\0${route.version ?? ''}\0${config.revision}`,
     });
   }
 }

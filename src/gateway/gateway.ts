@@ -322,16 +322,21 @@ export class Gateway {
     const telemetry = this.#options.telemetry;
     const revision = config?.revision ?? '';
     if (telemetry !== undefined) {
+      // The key is made of parts precomputed per route and per consumer: the labels object is
+      // built only the first time a label set is seen.
+      const method = metricMethod(exchange.req.method);
+      const key = `${route?.metricKey ?? revision}\0${consumer?.metricKey ?? ''}\0${status}\0${method}`;
       telemetry.record(
-        {
+        key,
+        () => ({
           api_name: route?.api.key ?? '',
           api_version_name: route?.target.version ?? '',
           code: String(status),
-          method: metricMethod(exchange.req.method),
+          method,
           email: consumer?.email ?? '',
           token_name: consumer?.keyName ?? '',
           revision,
-        },
+        }),
         seconds,
       );
     }

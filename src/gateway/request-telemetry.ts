@@ -18,9 +18,13 @@ export function metricMethod(method: string | undefined): string {
   return method !== undefined && KNOWN_METHODS.has(method) ? method : 'OTHER';
 }
 
-/** Where a finished request is recorded: in-process series, or a worker's link to its primary. */
+/**
+ * Where a finished request is recorded: in-process series, or a worker's link to its primary.
+ * `key` identifies the label set (built from parts the gateway precomputes per route and per
+ * consumer); `labels` is called only the first time a key is seen.
+ */
 export interface RequestRecorder {
-  record(labels: RequestLabels, seconds: number): void;
+  record(key: string, labels: () => RequestLabels, seconds: number): void;
 }
 
 /** The gateway's request series: `gitgate_requests_total` and `gitgate_request_duration_seconds`. */
@@ -43,8 +47,7 @@ export class RequestTelemetry implements RequestRecorder {
     this.series = series;
   }
 
-  record(labels: RequestLabels, seconds: number): void {
-    const key = `${labels.api_name}\0${labels.api_version_name}\0${labels.code}\0${labels.method}\0${labels.email}\0${labels.token_name}\0${labels.revision}`;
-    this.series.record(key, () => ({ ...labels }), seconds);
+  record(key: string, labels: () => RequestLabels, seconds: number): void {
+    this.series.record(key, labels as unknown as () => Record<string, string>, seconds);
   }
 }

@@ -12,7 +12,7 @@ describe('KeyIndex', () => {
     const index = new KeyIndex();
     const key = generateKey();
     index.apply([state(key, { groups: ['b', 'a'] })]);
-    expect(index.lookup(key)).toEqual({ email: 'ada@example.com', keyName: 'laptop', groups: ['b', 'a'], keyHash: hashKey(key) });
+    expect(index.lookup(key)).toEqual({ email: 'ada@example.com', keyName: 'laptop', groups: ['b', 'a'], keyHash: hashKey(key), metricKey: 'ada@example.com\0laptop' });
     expect(index.size).toBe(1);
   });
 

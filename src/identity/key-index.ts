@@ -8,6 +8,8 @@ export interface Consumer {
   readonly groups: readonly string[];
   /** SHA-256 of the key, to record its last use without keeping the key. */
   readonly keyHash: string;
+  /** The consumer's part of a metrics key (email and key name), built once. */
+  readonly metricKey: string;
 }
 
 /** What a gateway asks of identity: a key in, a consumer (or nothing) out. */
@@ -31,7 +33,9 @@ export class KeyIndex implements KeyLookup {
   apply(keys: readonly KeyState[]): void {
     for (const key of keys) {
       if (key.deleted || key.suspended) this.#byHash.delete(key.keyHash);
-      else this.#byHash.set(key.keyHash, { email: key.email, keyName: key.name, groups: Object.freeze([...key.groups]), keyHash: key.keyHash });
+      else {
+        this.#byHash.set(key.keyHash, { email: key.email, keyName: key.name, groups: Object.freeze([...key.groups]), keyHash: key.keyHash, metricKey: `${key.email}\0${key.name}` });
+      }
     }
   }
 

@@ -113,7 +113,9 @@ export class Reconciler {
       logger.info('serving the last good revision from the store', { revision: stored.record.revision, deployment: stored.record.id });
     }
     const newest = (await deployments.list({ offset: 0, limit: 1 })).items[0];
-    this.#lastAttempted = newest?.revision;
+    // With nothing served (a directory source, or no stored config to restore), the first sync
+    // deploys even the revision attempted last: a restart must serve, not find it unchanged.
+    this.#lastAttempted = this.#applied === undefined ? undefined : newest?.revision;
     this.#lastAttempt = newest;
     const first = this.sync('start');
     if (this.#applied === undefined) {

@@ -144,6 +144,13 @@ describe('gitgate serve (CLI)', () => {
     expect(await serve.stop()).toBe(0);
   });
 
+  it('starts again on the same data directory and the unchanged directory, and serves it', async () => {
+    // The revision it serves is the one the store says was attempted last: a restart deploys it anyway.
+    const again = await startCliGateway(['--dir', dir, '--data-dir', dataDir, '--service-override', `apps/legacy-app=${up.legacy!.url}`], { GITGATE_ADMIN_TOKEN: ADMIN_TOKEN });
+    expect(echoOf(await send(again.gateway, { path: '/echo/again', key: who.alice.key })).headers['x-revision-mark']).toBe('third');
+    expect(await again.stop()).toBe(0);
+  });
+
   it('refuses to start on a directory with lint errors, printing the diagnostics', async () => {
     const bad = await tempDir('cli-bad');
     await writeResources(bad, [yaml.api({ name: 'orphan', pathPrefix: '/orphan', service: 'missing-app' }), yaml.access({ name: 'all', apis: ['orphan'] }), yaml.gateway('main', ['all'])]);

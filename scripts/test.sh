@@ -3,13 +3,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-built.sh
-# The portal's browser tests drive Debian's Chromium (test/e2e/portal-browser.test.ts); nothing
-# downloads a browser of its own.
-if [ ! -x /usr/bin/chromium ]; then
-  echo "gitgate: installing Debian's chromium for the browser tests..." >&2
+# Debian packages some suites run for real: Chromium for the portal's browser tests
+# (test/e2e/portal-browser.test.ts; nothing downloads a browser of its own), redis-server for the
+# distributed rate limits (test/e2e/gateway-redis.test.ts).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v redis-server >/dev/null || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "gitgate: installing Debian packages for the tests: ${missing[*]}..." >&2
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
 fi
 echo "gitgate: type-checking (tsc --noEmit)..." >&2
 npx tsc --noEmit -p tsconfig.json

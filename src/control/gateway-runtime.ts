@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { createGatewayServer, Gateway, listen, type AccessLogEntry, type ListenAddress, type RequestRecorder, type UpstreamOptions } from '../gateway/index.js';
+import { createGatewayServer, Gateway, listen, RedisBucketStore, type AccessLogEntry, type ListenAddress, type RequestRecorder, type UpstreamOptions } from '../gateway/index.js';
 import { createLastUsedRecorder, KeyIndex, startKeySync, type KeySync, type LastUsedRecorder } from '../identity/index.js';
 import type { RuntimeConfig } from '../policy/index.js';
 import { openStore, type Store } from '../store/index.js';
@@ -16,6 +16,8 @@ export interface GatewayRuntimeOptions {
   readonly upstream?: Partial<UpstreamOptions>;
   readonly maxBodyBytes?: number;
   readonly portalOrigins?: readonly string[];
+  /** Redis for `strategy: distributed` rate limits (`redis://` or `rediss://`). */
+  readonly redisUrl?: string;
 }
 
 export interface GatewayRuntime {
@@ -38,11 +40,13 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
   let lastUsed: LastUsedRecorder | undefined;
   let usage: UsageRecorder | undefined;
   let server: Server | undefined;
+  let sharedBuckets: RedisBucketStore | undefined;
   try {
     const keys = new KeyIndex();
     sync = await startKeySync(store.identity, keys, { onError: (error) => options.logger.error('key sync failed', { error: String(error) }) });
     lastUsed = createLastUsedRecorder(store.identity);
     usage = createUsageRecorder(store.usage);
+    if (options.redisUrl !== undefined) sharedBuckets = await connectRedis(options.redisUrl, options.logger);
     const accessLog = options.accessLog;
     const gateway = new Gateway({
       keys,
@@ -50,6 +54,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       onUsage: usage.record,
       serviceOverrides: options.serviceOverrides,
       ...(options.portalOrigins === undefined ? {} : { portalOrigins: options.portalOrigins }),
+      ...(sharedBuckets === undefined ? {} : { sharedBuckets }),
       ...(options.recorder === undefined ? {} : { telemetry: options.recorder }),
       ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
@@ -82,7 +87,21 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     server?.close();
     await lastUsed?.stop().catch(() => undefined);
     await usage?.stop().catch(() => undefined);
+    await sharedBuckets?.close();
     await store.close();
     throw error;
   }
+}
+
+/** The shared buckets; the gateway starts even when Redis does not answer yet (limits fall back per process). */
+async function connectRedis(url: string, logger: Logger): Promise<RedisBucketStore> {
+  const buckets = new RedisBucketStore({
+    url,
+    onStateChange: ({ reachable, error, fallbacks }) => {
+      if (reachable) logger.info('redis answers again: distributed rate limits are shared', { fallbacks });
+      else logger.warn('redis does not answer: distributed rate limits are counted per process until it does', { error, fallbacks });
+    },
+  });
+  await buckets.ready();
+  return buckets;
 }

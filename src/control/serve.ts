@@ -54,6 +54,8 @@ export interface ServeOptions {
   readonly maxBodyBytes?: number;
   /** Gateway processes (node:cluster); 1 serves in this process. */
   readonly workers?: number;
+  /** Redis shared by every gateway process for `strategy: distributed` rate limits. */
+  readonly redisUrl?: string;
   readonly version?: string;
   /** The developer portal (off when undefined). */
   readonly portal?: PortalOptions;
@@ -268,6 +270,7 @@ async function startDataPlane(options: ServeOptions & { portalOrigins: readonly 
       ...(options.accessLog === undefined ? {} : { accessLog: options.accessLog }),
       ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+      ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
     });
     let appliedAt = '';
     return {
@@ -297,6 +300,7 @@ async function startDataPlane(options: ServeOptions & { portalOrigins: readonly 
         portalOrigins: [...options.portalOrigins],
         ...(options.upstream === undefined ? {} : { upstream: options.upstream as Record<string, number> }),
         ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+        ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
       },
       telemetry,
       options.logger,
@@ -304,7 +308,10 @@ async function startDataPlane(options: ServeOptions & { portalOrigins: readonly 
     return {
       address: pool.address,
       store,
-      apply: (config) => pool.apply(config),
+      apply: (config) => {
+        if (options.redisUrl === undefined) warnUnsharedLimits(config, workers, options.logger);
+        return pool.apply(config);
+      },
       runningHashes: () => pool.processes().map((p) => p.configHash ?? undefined),
       refreshKeys: async () => undefined,
       processes: () => pool.processes(),
@@ -317,4 +324,15 @@ async function startDataPlane(options: ServeOptions & { portalOrigins: readonly 
     await store.close();
     throw error;
   }
+}
+
+/** Said once per configuration: with several workers and no Redis, `distributed` is per worker. */
+function warnUnsharedLimits(config: RuntimeConfig, workers: number, logger: Logger): void {
+  const names = new Set<string>();
+  for (const api of Object.values(config.apis)) {
+    for (const limit of [...Object.values(api.rateLimits.groups), api.rateLimits.anyGroups]) {
+      if (limit?.strategy === 'distributed') names.add(limit.name);
+    }
+  }
+  if (names.size > 0) logger.warn(`rate limits with strategy distributed are counted by each of the ${workers} workers on its own: give --redis-url to share them`, { rateLimits: [...names].sort() });
 }

@@ -21,6 +21,7 @@ export interface WorkerSettings {
   readonly upstream?: Record<string, number>;
   readonly maxBodyBytes?: number;
   readonly portalOrigins?: readonly string[];
+  readonly redisUrl?: string;
 }
 
 export const WORKER_SETTINGS_ENV = 'GITGATE_WORKER_SETTINGS';

@@ -18,6 +18,7 @@ const runtime = await startGatewayRuntime({
   ...(settings.upstream === undefined ? {} : { upstream: settings.upstream }),
   ...(settings.maxBodyBytes === undefined ? {} : { maxBodyBytes: settings.maxBodyBytes }),
   ...(settings.portalOrigins === undefined ? {} : { portalOrigins: settings.portalOrigins }),
+  ...(settings.redisUrl === undefined ? {} : { redisUrl: settings.redisUrl }),
 });
 const assembler = new ConfigAssembler();
 // Configurations are applied one after the other, each compiled in slices between requests.

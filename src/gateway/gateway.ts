@@ -6,8 +6,8 @@ import { canonicalizeTarget, MAX_TARGET_LENGTH } from './canonical-path.js';
 import { CompiledConfig, type CompiledRoute } from './compiled-config.js';
 import { CorsPolicy } from './cors.js';
 import { ERROR_BODIES, GATEWAY_ERRORS, type GatewayErrorCode } from './errors.js';
-import { bucketKey, MemoryBucketStore, type BucketStore, type RateDecision } from './rate-limiter.js';
-import { bearerToken, hostName, IDENTITY_HEADERS, inspectHeaders, isHopByHop, isStrippedRequestHeader } from './request-headers.js';
+import { bucketKey, MemoryBucketStore, type BucketStore, type RateDecision, type SharedBucketStore } from './rate-limiter.js';
+import { bearerToken, hostName, IDENTITY_HEADERS, inspectHeaders, isHopByHop, isStrippedRequestHeader, type HeaderFacts } from './request-headers.js';
 import { metricMethod, type RequestRecorder } from './request-telemetry.js';
 import { UpstreamPools, type Endpoint, type UpstreamOptions } from './upstream.js';
 import { ProxyHandler, type ProxyOutcome } from './proxy-handler.js';
@@ -30,6 +30,8 @@ export interface AccessLogEntry {
 export interface GatewayOptions {
   readonly keys: KeyLookup;
   readonly buckets?: BucketStore;
+  /** Where `strategy: distributed` buckets live (Redis); without it they are this process's own. */
+  readonly sharedBuckets?: SharedBucketStore;
   readonly telemetry?: RequestRecorder;
   readonly accessLog?: (entry: AccessLogEntry) => void;
   /** Called for every authenticated request, to record when a key was last used. */
@@ -78,6 +80,7 @@ export class Gateway {
   readonly #options: GatewayOptions;
   readonly #pools: UpstreamPools;
   readonly #buckets: BucketStore;
+  readonly #shared: SharedBucketStore | null;
   readonly #maxBody: number;
   readonly #scheme: string;
   #config: CompiledConfig | undefined;
@@ -87,6 +90,7 @@ export class Gateway {
     this.#options = options;
     this.#pools = new UpstreamPools(options.upstream);
     this.#buckets = options.buckets ?? new MemoryBucketStore();
+    this.#shared = options.sharedBuckets ?? null;
     this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.#scheme = options.scheme ?? 'http';
     const origins = options.portalOrigins ?? [];
@@ -185,18 +189,34 @@ export class Gateway {
 
     const limit = effectiveLimit(route.api.rateLimits, consumer.groups);
     if (limit !== null) {
-      exchange.rate = this.#buckets.take(bucketKey(consumer.email, route.api.key, limit), limit, Date.now());
+      const key = bucketKey(consumer.email, route.api.key, limit);
+      if (limit.strategy === 'distributed' && this.#shared !== null) {
+        // The one step that may wait: a round trip to the store every gateway shares.
+        void this.#shared.take(key, limit).then((decision) => {
+          exchange.rate = decision;
+          if (!decision.allowed) return this.#reject(exchange, 'ERR_GW_RATE_LIMITED');
+          this.#proxy(exchange, facts, method, upstreamPath, target.query);
+        });
+        return;
+      }
+      exchange.rate = this.#buckets.take(key, limit, Date.now());
       if (!exchange.rate.allowed) return this.#reject(exchange, 'ERR_GW_RATE_LIMITED');
     }
+    this.#proxy(exchange, facts, method, upstreamPath, target.query);
+  };
 
+  /** The last steps of an authorized request: body limit, upstream headers, forward. */
+  #proxy(exchange: Exchange, facts: HeaderFacts & { ok: true }, method: string, upstreamPath: string, query: string): void {
+    const { req } = exchange;
+    const route = exchange.route!;
     const length = facts.contentLength;
     if (length !== undefined && Number(length) > this.#maxBody) return this.#reject(exchange, 'ERR_GW_BODY_TOO_LARGE');
-    const headers = this.#upstreamHeaders(req, route, consumer, facts.connectionTokens, facts.host!);
+    const headers = this.#upstreamHeaders(req, route, exchange.consumer!, facts.connectionTokens, facts.host!);
     const body = length !== undefined && length !== '0' ? req : facts.chunked ? req.pipe(new BodyLimit(this.#maxBody)) : null;
     const endpoint = route.target.upstream.pick();
-    const path = endpoint.basePath + upstreamPath + (target.query === '' ? '' : `?${target.query}`);
+    const path = endpoint.basePath + upstreamPath + (query === '' ? '' : `?${query}`);
     this.#forward(exchange, endpoint, method, path, headers, body, true);
-  };
+  }
 
   /** The request headers the backend receives, as a flat name/value list in the client's order. */
   #upstreamHeaders(req: IncomingMessage, route: CompiledRoute, consumer: Consumer, connectionTokens: readonly string[], host: string): string[] {
@@ -365,6 +385,7 @@ export class Gateway {
   async close(): Promise<void> {
     await this.#pools.close();
     if (this.#buckets instanceof MemoryBucketStore) this.#buckets.close();
+    await this.#shared?.close();
   }
 }
 

@@ -10,9 +10,18 @@ export interface RateDecision {
   readonly retryAfterSeconds: number;
 }
 
-/** Where buckets live: memory (per gateway process) or, for `strategy: distributed`, a shared store. */
+/** Buckets of one gateway process (`strategy: local`, and `distributed` without a shared store). */
 export interface BucketStore {
   take(key: string, limit: RateLimitConfig, now: number): RateDecision;
+}
+
+/**
+ * Buckets every gateway process shares (`strategy: distributed`): one round trip per request.
+ * Never rejects: a store that cannot answer decides with its local fallback.
+ */
+export interface SharedBucketStore {
+  take(key: string, limit: RateLimitConfig): Promise<RateDecision>;
+  close(): Promise<void>;
 }
 
 /**
@@ -53,17 +62,7 @@ export class MemoryBucketStore implements BucketStore {
     }
     const allowed = bucket.units >= periodMs;
     if (allowed) bucket.units -= periodMs;
-    if (limit.limit === 0) {
-      const wait = Math.ceil(periodMs / 1000);
-      return { allowed: false, limit: 0, remaining: 0, resetSeconds: wait, retryAfterSeconds: wait };
-    }
-    return {
-      allowed,
-      limit: limit.limit,
-      remaining: Math.floor(bucket.units / periodMs),
-      resetSeconds: Math.ceil((capacity - bucket.units) / limit.limit / 1000),
-      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((periodMs - bucket.units) / limit.limit / 1000)),
-    };
+    return rateDecision(limit, allowed, bucket.units);
   }
 
   /** Forgets buckets that have refilled completely: they would start full anyway. */
@@ -81,6 +80,22 @@ export class MemoryBucketStore implements BucketStore {
   close(): void {
     clearInterval(this.#timer);
   }
+}
+
+/** The answer for a bucket holding `units` token-milliseconds after the take (the same for every store). */
+export function rateDecision(limit: RateLimitConfig, allowed: boolean, units: number): RateDecision {
+  const { periodMs } = limit;
+  if (limit.limit === 0) {
+    const wait = Math.ceil(periodMs / 1000);
+    return { allowed: false, limit: 0, remaining: 0, resetSeconds: wait, retryAfterSeconds: wait };
+  }
+  return {
+    allowed,
+    limit: limit.limit,
+    remaining: Math.floor(units / periodMs),
+    resetSeconds: Math.ceil((limit.limit * periodMs - units) / limit.limit / 1000),
+    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((periodMs - units) / limit.limit / 1000)),
+  };
 }
 
 /** Bucket keys end with `limit/periodMs`, so the sweep knows each bucket's shape. */

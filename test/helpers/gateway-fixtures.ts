@@ -298,7 +298,7 @@ export const yaml = {
   },
 
   /** An APIRateLimit: `groups` or (when omitted) `anyGroups: true`. */
-  rateLimit(options: { name: string; limit: number; period: string; groups?: readonly string[]; apis: readonly string[] }): Doc {
+  rateLimit(options: { name: string; limit: number; period: string; groups?: readonly string[]; apis: readonly string[]; strategy?: 'local' | 'distributed' }): Doc {
     return {
       apiVersion: HUB,
       kind: 'APIRateLimit',
@@ -306,6 +306,7 @@ export const yaml = {
       spec: {
         limit: options.limit,
         period: options.period,
+        ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
         ...(options.groups === undefined ? { anyGroups: true } : { groups: options.groups }),
         apis: options.apis.map((name) => ({ name, namespace: NS })),
       },

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { REPORTERS, RULES } from '../../analyzer/index.js';
 import { startServe } from '../../control/index.js';
 import { parseListenAddress } from '../../gateway/index.js';
@@ -27,6 +27,7 @@ interface ServeFlags {
   accessLog?: boolean;
   otlpEndpoint?: string;
   workers: string;
+  redisUrl?: string;
   portalListen: string;
   portal: boolean;
   portalSignup: string;
@@ -70,6 +71,7 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
     .option('--access-log', 'write a JSON access log line per request to standard output')
     .option('--otlp-endpoint <url>', 'also push metrics with OTLP/HTTP to this URL')
     .option('--workers <n>', 'gateway processes sharing the port (node:cluster)', '1')
+    .addOption(new Option('--redis-url <url>', 'Redis shared by the gateway processes for rate limits with strategy: distributed (redis:// or rediss://)').env('GITGATE_REDIS_URL'))
     .option('--portal-listen <addr>', 'developer portal address', '0.0.0.0:8081')
     .option('--no-portal', 'do not serve the developer portal')
     .option('--portal-signup <mode>', 'who may create a portal account: open, or invite (gitgate users invite)', 'invite')
@@ -96,6 +98,7 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
       const logger = createLogger(process.stderr, { component: 'serve' });
       const workers = Number(flags.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers takes a number from 1 to 64, not "${flags.workers}"`);
+      if (flags.redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(flags.redisUrl)) throw new UsageError('--redis-url: write redis://[user:password@]host:port[/db] or rediss://...');
       const started = await startServe({
         ...(flags.dir === undefined ? {} : { dir: flags.dir }),
         ...(flags.repo === undefined
@@ -119,6 +122,7 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
         serviceOverrides: parseOverrides(flags.serviceOverride),
         logger,
         workers,
+        ...(flags.redisUrl === undefined ? {} : { redisUrl: flags.redisUrl }),
         ...(portal === undefined ? {} : { portal }),
         ...(flags.accessLog === true ? { accessLog: (line: string) => io.stdout(line) } : {}),
         ...(flags.otlpEndpoint === undefined ? {} : { otlpUrl: flags.otlpEndpoint }),

@@ -18,7 +18,16 @@ export interface RequestSeriesOptions {
   readonly histogram: { readonly name: string; readonly description: string; readonly unit: string };
   /** Histogram bucket upper bounds, ascending. */
   readonly boundaries: readonly number[];
+  /**
+   * A series nothing recorded for this long is dropped (default 15 minutes). Label sets carry the
+   * config revision, so every revision starts new series: without this, a gateway following a
+   * busy repository would keep the series of every revision it ever served.
+   */
+  readonly idleExpiryMs?: number;
 }
+
+/** How often idle series are looked for; also the resolution of the idle time. */
+const SWEEP_INTERVAL_MS = 60_000;
 
 interface Entry {
   readonly attributes: Attributes;
@@ -28,6 +37,8 @@ interface Entry {
   min: number;
   max: number;
   readonly buckets: number[];
+  /** The sweep count when it was last recorded (a coarse clock: no time read per request). */
+  touched: number;
 }
 
 /**
@@ -41,19 +52,35 @@ export class RequestSeries implements MetricProducer {
   readonly #series = new Map<string, Entry>();
   /** What changed since the last drain (workers only). */
   #pending: Map<string, { attributes: Attributes; count: number; sum: number; buckets: number[] }> | undefined;
+  #sweeps = 0;
+  readonly #maxIdleSweeps: number;
 
   constructor(options: RequestSeriesOptions, trackDeltas = false) {
     this.#options = options;
     if (trackDeltas) this.#pending = new Map();
+    this.#maxIdleSweeps = Math.max(1, Math.ceil((options.idleExpiryMs ?? 15 * 60_000) / SWEEP_INTERVAL_MS));
+    setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();
+  }
+
+  /** Drops the series nothing recorded for the idle expiry (called every minute). */
+  sweep(): void {
+    this.#sweeps++;
+    for (const [key, entry] of this.#series) if (this.#sweeps - entry.touched > this.#maxIdleSweeps) this.#series.delete(key);
+  }
+
+  /** Label sets currently kept. */
+  get size(): number {
+    return this.#series.size;
   }
 
   /** Records one request; `attributes` is read only the first time a key is seen. */
   record(key: string, attributes: () => Attributes, seconds: number): void {
     let entry = this.#series.get(key);
     if (entry === undefined) {
-      entry = { attributes: attributes(), start: hrTime(), count: 0, sum: 0, min: Infinity, max: -Infinity, buckets: new Array<number>(this.#options.boundaries.length + 1).fill(0) };
+      entry = this.#newEntry(attributes());
       this.#series.set(key, entry);
     }
+    entry.touched = this.#sweeps;
     const bucket = this.#bucketOf(seconds);
     entry.count++;
     entry.sum += seconds;
@@ -83,13 +110,20 @@ export class RequestSeries implements MetricProducer {
     for (const delta of deltas) {
       let entry = this.#series.get(delta.key);
       if (entry === undefined) {
-        entry = { attributes: delta.attributes, start: hrTime(), count: 0, sum: 0, min: Infinity, max: -Infinity, buckets: new Array<number>(this.#options.boundaries.length + 1).fill(0) };
+        entry = this.#newEntry(delta.attributes);
         this.#series.set(delta.key, entry);
       }
+      entry.touched = this.#sweeps;
       entry.count += delta.count;
       entry.sum += delta.sum;
       delta.buckets.forEach((n, i) => (entry.buckets[i]! += n));
     }
+  }
+
+  #newEntry(attributes: Attributes): Entry {
+    // A series that comes back after expiring starts again from zero with a new start time,
+    // which is how a cumulative counter reports a reset.
+    return { attributes, start: hrTime(), count: 0, sum: 0, min: Infinity, max: -Infinity, buckets: new Array<number>(this.#options.boundaries.length + 1).fill(0), touched: this.#sweeps };
   }
 
   #bucketOf(value: number): number {

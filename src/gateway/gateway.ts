@@ -161,14 +161,7 @@ export class Gateway {
     if (!target.ok) return this.#reject(exchange, 'ERR_GW_BAD_PATH');
     exchange.path = target.path;
 
-    // req.headers is built on first read: only routes with header conditions pay for it.
-    const route = config.routerFor(host)?.match({
-      path: target.path,
-      query: target.query,
-      get headers() {
-        return req.headers;
-      },
-    });
+    const route = config.routerFor(host)?.match(target.path, target.query, req);
     if (route === undefined) return this.#reject(exchange, 'ERR_GW_ROUTE_NOT_FOUND');
     exchange.route = route;
     const method = req.method ?? 'GET';

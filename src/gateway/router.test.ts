@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConditionList } from '../policy/index.js';
-import { Router, type RequestFacts, type RoutableRoute } from './router.js';
+import { Router, type HeaderSource, type RoutableRoute } from './router.js';
 
 interface NamedRoute extends RoutableRoute {
   readonly name: string;
@@ -10,11 +10,16 @@ function route(name: string, pathPrefix: string, headers: ConditionList = [], qu
   return { name, pathPrefix, headers, query };
 }
 
-function request(path: string, headers: RequestFacts['headers'] = {}, query = ''): RequestFacts {
+interface RequestFacts extends HeaderSource {
+  readonly path: string;
+  readonly query: string;
+}
+
+function request(path: string, headers: HeaderSource['headers'] = {}, query = ''): RequestFacts {
   return { path, headers, query };
 }
 
-const nameOf = (router: Router<NamedRoute>, facts: RequestFacts) => router.match(facts)?.name;
+const nameOf = (router: Router<NamedRoute>, facts: RequestFacts) => router.match(facts.path, facts.query, facts)?.name;
 
 describe('Router: longest prefix by whole segments', () => {
   const router = new Router([route('api', '/api'), route('api-v2', '/api/v2'), route('apix', '/apix'), route('deep', '/a/b/c/d')]);

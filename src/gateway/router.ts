@@ -7,11 +7,13 @@ export interface RoutableRoute {
   readonly query: ConditionList;
 }
 
-export interface RequestFacts {
-  readonly path: string;
+/**
+ * Where a request's headers are read, only for routes with header conditions: an IncomingMessage
+ * (node builds its `headers` object on first read, which most requests never need).
+ */
+export interface HeaderSource {
   /** Lower-cased header names, as node:http gives them. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly query: string;
 }
 
 /**
@@ -31,8 +33,8 @@ export class Router<R extends RoutableRoute> {
     }
   }
 
-  match(request: RequestFacts): R | undefined {
-    let prefix = request.path;
+  match(path: string, query: string, request: HeaderSource): R | undefined {
+    let prefix = path;
     if (prefix.length > 1 && prefix.endsWith('/')) prefix = prefix.slice(0, -1);
     let params: URLSearchParams | undefined;
     for (;;) {
@@ -41,7 +43,7 @@ export class Router<R extends RoutableRoute> {
         for (const route of candidates) {
           if (route.headers.length > 0 && !headersMatch(route.headers, request.headers)) continue;
           if (route.query.length > 0) {
-            params ??= new URLSearchParams(request.query);
+            params ??= new URLSearchParams(query);
             if (!queryMatches(route.query, params)) continue;
           }
           return route;
@@ -54,7 +56,7 @@ export class Router<R extends RoutableRoute> {
   }
 }
 
-function headersMatch(conditions: ConditionList, headers: RequestFacts['headers']): boolean {
+function headersMatch(conditions: ConditionList, headers: HeaderSource['headers']): boolean {
   for (const [name, value] of conditions) {
     const actual = headers[name];
     if (actual !== value && !(Array.isArray(actual) && actual.includes(value))) return false;

@@ -5,10 +5,12 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-built.sh
 # Debian packages some suites run for real: Chromium for the portal's browser tests
 # (test/e2e/portal-browser.test.ts; nothing downloads a browser of its own), redis-server for the
-# distributed rate limits (test/e2e/gateway-redis.test.ts).
+# distributed rate limits (test/e2e/gateway-redis.test.ts), Prometheus to scrape /metrics
+# (test/e2e/gateway-prometheus.test.ts).
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v redis-server >/dev/null || missing+=(redis-server)
+command -v prometheus >/dev/null || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "gitgate: installing Debian packages for the tests: ${missing[*]}..." >&2
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -32,7 +32,7 @@ export function createRequestSeries(trackDeltas = false): RequestSeries {
   return new RequestSeries(
     {
       counter: { name: 'gitgate_requests', description: 'Requests answered by the gateway' },
-      histogram: { name: 'gitgate_request_duration', description: 'Time from request to the end of the answer', unit: 's' },
+      histogram: { name: 'gitgate_request_duration_seconds', description: 'Time from request to the end of the answer', unit: 's' },
       boundaries: DURATION_BUCKETS,
     },
     trackDeltas,

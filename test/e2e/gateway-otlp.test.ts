@@ -63,7 +63,7 @@ describe('gitgate serve --otlp-endpoint', () => {
     expect(last.contentType).toMatch(/json|protobuf/);
     const text = last.body;
     expect(text).toContain('gitgate_requests');
-    expect(text).toContain('gitgate_request_duration');
+    expect(text).toContain('gitgate_request_duration_seconds');
     for (const value of ['apps/orders', 'alice@example.com', '"200"', '"401"']) expect(text).toContain(value);
     // The key is never a label value.
     expect(text).not.toContain(who.alice.key);

@@ -114,7 +114,7 @@ describe('gitgate serve (CLI)', () => {
 
     expect(find({ code: '403', email: 'bob@example.com', token_name: 'main', revision })?.value).toBe(1);
     // The duration histogram carries the same labels.
-    expect(metrics.text).toMatch(/gitgate_request_duration[a-z_]*_bucket\{[^}]*api_name="(apps\/)?echo"/);
+    expect(metrics.text).toMatch(/gitgate_request_duration_seconds_bucket\{[^}]*api_name="(apps\/)?echo"/);
   });
 
   it('reloads the directory on SIGHUP, and the metrics follow the new revision', async () => {

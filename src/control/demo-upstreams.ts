@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { listen } from '../gateway/index.js';
 import type { RuntimeConfig } from '../policy/index.js';
 
 /** One demo backend: which API it stands for and where it listens. */
@@ -49,10 +50,7 @@ export async function startDemoUpstreams(config: RuntimeConfig): Promise<DemoUps
       res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-powered-by': 'gitgate-demo' });
       res.end(body);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
+    await listen(server, { host: '127.0.0.1', port });
     started.push({ api: info.api, version: info.version, port, server });
   }
   return started;

@@ -14,5 +14,5 @@ export { RedisBucketStore } from './redis-buckets.js';
 export { RequestTelemetry, createRequestSeries } from './request-telemetry.js';
 export type { RequestLabels, RequestRecorder } from './request-telemetry.js';
 export { IDENTITY_HEADERS } from './request-headers.js';
-export { createGatewayServer, listen, parseListenAddress } from './server.js';
+export { createGatewayServer, listen, ListenError, parseListenAddress } from './server.js';
 export type { ListenAddress } from './server.js';

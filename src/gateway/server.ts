@@ -47,11 +47,27 @@ function rawAnswer(code: GatewayErrorCode): string {
   return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`;
 }
 
+/** A listener that cannot be bound: said in one line, without a stack trace. */
+export class ListenError extends Error {
+  readonly code = 'ERR_LISTEN';
+}
+
+const LISTEN_PROBLEMS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the address is already in use (by another gitgate, or another program)',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'no network interface of this machine has that address',
+};
+
 export function listen(server: Server, address: ListenAddress): Promise<ListenAddress> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException) => {
+      const problem = LISTEN_PROBLEMS[error.code ?? ''];
+      const where = address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+      reject(problem === undefined ? error : new ListenError(`cannot listen on ${where}: ${problem}`, { cause: error }));
+    };
+    server.once('error', failed);
     server.listen(address.port, address.host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       const bound = server.address();
       resolve(typeof bound === 'object' && bound !== null ? { host: bound.address, port: bound.port } : address);
     });

@@ -1,3 +1,4 @@
+import { createServer as createNetServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   admin,
@@ -149,6 +150,18 @@ describe('gitgate serve (CLI)', () => {
     const again = await startCliGateway(['--dir', dir, '--data-dir', dataDir, '--service-override', `apps/legacy-app=${up.legacy!.url}`], { GITGATE_ADMIN_TOKEN: ADMIN_TOKEN });
     expect(echoOf(await send(again.gateway, { path: '/echo/again', key: who.alice.key })).headers['x-revision-mark']).toBe('third');
     expect(await again.stop()).toBe(0);
+  });
+
+  it.each(['--listen', '--admin-listen', '--portal-listen'])('an address in use on %s is one line and exit 2, not a stack trace', async (flag) => {
+    const holder = createNetServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const busy = `127.0.0.1:${(holder.address() as { port: number }).port}`;
+    const listeners: Record<string, string> = { '--listen': '127.0.0.1:0', '--admin-listen': '127.0.0.1:0', '--portal-listen': '127.0.0.1:0', [flag]: busy };
+    const run = await runCli(['serve', '--dir', dir, '--data-dir', dataDir, ...Object.entries(listeners).flat()]);
+    holder.close();
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`gitgate: cannot listen on ${busy}: the address is already in use`);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
   });
 
   it('refuses to start on a directory with lint errors, printing the diagnostics', async () => {

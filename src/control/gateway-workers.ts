@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { ListenAddress, RequestTelemetry } from '../gateway/index.js';
 import { splitConfig, type RuntimeConfig } from '../policy/index.js';
 import type { Logger } from '../telemetry/index.js';
-import { WORKER_SETTINGS_ENV, type FromWorker, type ToWorker, type WorkerSettings } from './worker-ipc.js';
+import { WORKER_SETTINGS_ENV, WorkerStartError, type FromWorker, type ToWorker, type WorkerSettings } from './worker-ipc.js';
 
 /** One gateway process as the admin API lists it. */
 export interface GatewayProcess {
@@ -32,6 +32,8 @@ export async function startGatewayWorkers(count: number, settings: WorkerSetting
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [] });
   let current: RuntimeConfig | undefined;
   let stopping = false;
+  /** Set once the first workers are up: from then on, a worker that exits is restarted. */
+  let started = false;
   let port = settings.port;
   let restarts: number[] = [];
   const workers = new Set<Worker>();
@@ -44,8 +46,11 @@ export async function startGatewayWorkers(count: number, settings: WorkerSetting
       // get the same port, while one asking for that port by number would try to bind it again.
       const worker = cluster.fork({ [WORKER_SETTINGS_ENV]: JSON.stringify(settings) });
       workers.add(worker);
+      let failure: WorkerStartError | undefined;
       worker.on('message', (message: FromWorker) => {
-        if (message.type === 'ready') {
+        if (message.type === 'failed') {
+          failure = new WorkerStartError(message.message, message.code);
+        } else if (message.type === 'ready') {
           // The first worker bound the port (possibly 0): the others share it.
           port = message.port;
           if (current !== undefined) sendConfig(worker, current);
@@ -66,7 +71,9 @@ export async function startGatewayWorkers(count: number, settings: WorkerSetting
         waiters.get(worker)?.(current?.hash ?? '');
         waiters.delete(worker);
         if (stopping) return;
-        reject(new Error(`gateway worker ${worker.process.pid} exited with code ${code} while starting`));
+        reject(failure ?? new Error(`gateway worker ${worker.process.pid} exited with code ${code} while starting`));
+        // At start, a worker that cannot start is the start's failure: no restarts.
+        if (!started) return;
         // Restart with a growing delay; a worker that keeps dying (a port it cannot bind)
         // must not be restarted in a tight loop forever.
         const now = Date.now();
@@ -86,8 +93,15 @@ export async function startGatewayWorkers(count: number, settings: WorkerSetting
   };
 
   // The first worker alone, so a port 0 is chosen once and shared by the others.
-  await fork();
-  await Promise.all(Array.from({ length: count - 1 }, fork));
+  try {
+    await fork();
+    await Promise.all(Array.from({ length: count - 1 }, fork));
+    started = true;
+  } catch (error) {
+    stopping = true;
+    for (const worker of workers) worker.kill();
+    throw error;
+  }
 
   return {
     address: { host: settings.host, port },

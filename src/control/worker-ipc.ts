@@ -7,6 +7,8 @@ import type { SeriesDelta } from '../telemetry/index.js';
 export type ToWorker = { readonly type: 'config'; readonly chunk: ConfigChunk } | { readonly type: 'stop' };
 export type FromWorker =
   | { readonly type: 'ready'; readonly port: number }
+  /** The worker could not start (its listener, its store): it exits after saying why. */
+  | { readonly type: 'failed'; readonly message: string; readonly code: string | undefined }
   | { readonly type: 'applied'; readonly hash: string }
   | { readonly type: 'heartbeat'; readonly hash: string | null }
   | { readonly type: 'metrics'; readonly deltas: readonly SeriesDelta[] };
@@ -45,5 +47,15 @@ export class IpcRecorder extends RequestTelemetry {
 
   stop(): void {
     clearInterval(this.#timer);
+  }
+}
+
+/** A worker that could not start, with the code of its error (`ERR_LISTEN`...) for the CLI. */
+export class WorkerStartError extends Error {
+  readonly code: string | undefined;
+
+  constructor(message: string, code: string | undefined) {
+    super(message);
+    this.code = code;
   }
 }

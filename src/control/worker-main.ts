@@ -8,6 +8,7 @@ const send = (message: FromWorker) => process.send?.(message);
 const settings = JSON.parse(process.env[WORKER_SETTINGS_ENV] ?? '{}') as WorkerSettings;
 const logger = createLogger(process.stderr, { component: `worker-${process.pid}` });
 const recorder = new IpcRecorder(send);
+// A worker that cannot start says why (an address in use...) and exits: the primary reports it.
 const runtime = await startGatewayRuntime({
   dataDir: settings.dataDir,
   listen: { host: settings.host, port: settings.port },
@@ -19,6 +20,12 @@ const runtime = await startGatewayRuntime({
   ...(settings.maxBodyBytes === undefined ? {} : { maxBodyBytes: settings.maxBodyBytes }),
   ...(settings.portalOrigins === undefined ? {} : { portalOrigins: settings.portalOrigins }),
   ...(settings.redisUrl === undefined ? {} : { redisUrl: settings.redisUrl }),
+}).catch((error: unknown): Promise<never> => {
+  const failed: FromWorker = { type: 'failed', message: error instanceof Error ? error.message : String(error), code: (error as { code?: string }).code };
+  // Exit once the message is on its way (an exit right after send() could drop it).
+  if (process.send === undefined) process.exit(1);
+  process.send(failed, undefined, {}, () => process.exit(1));
+  return new Promise<never>(() => undefined);
 });
 const assembler = new ConfigAssembler();
 // Configurations are applied one after the other, each compiled in slices between requests.

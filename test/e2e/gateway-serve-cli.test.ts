@@ -152,12 +152,17 @@ describe('gitgate serve (CLI)', () => {
     expect(await again.stop()).toBe(0);
   });
 
-  it.each(['--listen', '--admin-listen', '--portal-listen'])('an address in use on %s is one line and exit 2, not a stack trace', async (flag) => {
+  it.each<[string, string[]]>([
+    ['--listen', []],
+    ['--admin-listen', []],
+    ['--portal-listen', []],
+    ['--listen', ['--workers', '2']],
+  ])('an address in use on %s %j is one line and exit 2, not a stack trace', async (flag, extra) => {
     const holder = createNetServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const busy = `127.0.0.1:${(holder.address() as { port: number }).port}`;
     const listeners: Record<string, string> = { '--listen': '127.0.0.1:0', '--admin-listen': '127.0.0.1:0', '--portal-listen': '127.0.0.1:0', [flag]: busy };
-    const run = await runCli(['serve', '--dir', dir, '--data-dir', dataDir, ...Object.entries(listeners).flat()]);
+    const run = await runCli(['serve', '--dir', dir, '--data-dir', dataDir, ...extra, ...Object.entries(listeners).flat()]);
     holder.close();
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`gitgate: cannot listen on ${busy}: the address is already in use`);

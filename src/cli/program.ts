@@ -48,7 +48,7 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<number
       // Help and version are successes; every other commander error is a usage error.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof UsageError || ['ERR_MODEL_READ', 'ERR_GIT', 'ERR_DIFF_RANGE', 'ERR_LISTEN'].includes((error as { code?: string }).code ?? '')) {
+    if (error instanceof UsageError || ['ERR_MODEL_READ', 'ERR_GIT', 'ERR_DIFF_RANGE', 'ERR_LISTEN', 'ERR_STORE_OPEN'].includes((error as { code?: string }).code ?? '')) {
       io.stderr(`gitgate: ${(error as Error).message}\n`);
       return 2;
     }

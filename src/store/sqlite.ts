@@ -4,6 +4,11 @@ import SQLite from 'better-sqlite3';
 import { Kysely, sql, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
 
+/** A data directory that cannot hold the database (not a directory, not writable, not SQLite). */
+export class StoreOpenError extends Error {
+  readonly code = 'ERR_STORE_OPEN';
+}
+
 /** The SQLite file inside a data directory. */
 export const SQLITE_FILE = 'gitgate.db';
 
@@ -13,12 +18,18 @@ export const SQLITE_FILE = 'gitgate.db';
  * instead of failing.
  */
 export function openSqlite(dataDir: string): Kysely<Database> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, SQLITE_FILE);
-  const database = new SQLite(file);
-  // The busy timeout first: switching to WAL may itself wait for another process.
-  database.pragma('busy_timeout = 5000');
-  database.pragma('journal_mode = WAL');
+  let database: SQLite.Database;
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    database = new SQLite(file);
+    // The busy timeout first: switching to WAL may itself wait for another process.
+    database.pragma('busy_timeout = 5000');
+    database.pragma('journal_mode = WAL');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? '';
+    throw new StoreOpenError(`the data directory ${dataDir} cannot be used: ${(error as Error).message.replace(/^[A-Z_]+: /, '')}${reason.startsWith('SQLITE') ? ` (${file})` : ''}`, { cause: error });
+  }
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });

@@ -169,6 +169,17 @@ describe('gitgate serve (CLI)', () => {
     expect(run.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it('a --dir that is not a directory, or a --data-dir that cannot hold the database, is one line and exit 2', async () => {
+    const missing = await runCli(['serve', '--dir', `${dir}/absent`, '--data-dir', dataDir]);
+    expect({ code: missing.code, stderr: missing.stderr }).toEqual({ code: 2, stderr: `gitgate: --dir ${dir}/absent: no such directory\n` });
+    const file = `${dir}/resources.yaml`;
+    for (const args of [['serve', '--dir', dir, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--no-portal'], ['users', 'list'], ['keys', 'list']]) {
+      const run = await runCli([...args, '--data-dir', `${file}/data`]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(`gitgate: the data directory ${file}/data cannot be used: not a directory, mkdir '${file}/data'\n`);
+    }
+  });
+
   it('refuses to start on a directory with lint errors, printing the diagnostics', async () => {
     const bad = await tempDir('cli-bad');
     await writeResources(bad, [yaml.api({ name: 'orphan', pathPrefix: '/orphan', service: 'missing-app' }), yaml.access({ name: 'all', apis: ['orphan'] }), yaml.gateway('main', ['all'])]);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { REPORTERS, RULES } from '../../analyzer/index.js';
@@ -81,6 +81,7 @@ export function serveCommand(io: CliIO, setExitCode: (code: number) => void): Co
       const listen = address(flags.listen, '--listen', '0.0.0.0');
       const adminListen = address(flags.adminListen, '--admin-listen', '127.0.0.1');
       if ((flags.dir === undefined) === (flags.repo === undefined)) throw new UsageError('serve takes --repo URL_OR_PATH or --dir DIR (one of them)');
+      if (flags.dir !== undefined && !statSync(flags.dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--dir ${flags.dir}: no such directory`);
       if (flags.verifySignatures === true && flags.allowedSigners === undefined) throw new UsageError('--verify-signatures needs --allowed-signers FILE: the SSH keys commits must be signed with');
       const intervalMs = parseDuration(flags.interval);
       if (intervalMs === undefined || intervalMs < 100) throw new UsageError(`--interval "${flags.interval}": write a duration such as 30s or 1m`);

@@ -14,8 +14,13 @@ export type IdentityErrorCode = keyof typeof IDENTITY_ERRORS;
 
 export type IdentityResult<T = void> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: IdentityErrorCode; readonly message: string };
 
+/** The longest detail (the offending value) a message repeats: a client chooses it. */
+const MAX_DETAIL = 80;
+
 export function identityError(code: IdentityErrorCode, detail?: string): { ok: false; code: IdentityErrorCode; message: string } {
-  return { ok: false, code, message: detail === undefined ? IDENTITY_ERRORS[code].message : `${IDENTITY_ERRORS[code].message}: ${detail}` };
+  if (detail === undefined) return { ok: false, code, message: IDENTITY_ERRORS[code].message };
+  const shown = detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}… (${detail.length} characters)` : detail;
+  return { ok: false, code, message: `${IDENTITY_ERRORS[code].message}: ${shown}` };
 }
 
 export function ok<T>(value: T): { ok: true; value: T } {

@@ -151,6 +151,12 @@ describe('keys', () => {
     expect(await identity.listKeys()).toEqual([]);
   });
 
+  it('repeats at most 80 characters of an offending value in its message', async () => {
+    const result = await identity.createKey('ada@example.com', 'a'.repeat(5000));
+    expectError(result, 'ERR_ID_KEY_NAME_INVALID');
+    if (!result.ok) expect(result.message).toBe(`${IDENTITY_ERRORS.ERR_ID_KEY_NAME_INVALID.message}: ${'a'.repeat(80)}… (5000 characters)`);
+  });
+
   it('refuses a key for an unknown user with ERR_ID_USER_NOT_FOUND', async () => {
     expectError(await identity.createKey('nobody@example.com', 'laptop'), 'ERR_ID_USER_NOT_FOUND');
   });

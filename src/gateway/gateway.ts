@@ -257,20 +257,24 @@ export class Gateway {
         this.#reject(exchange, TIMEOUT_CODES.has(code) ? 'ERR_GW_UPSTREAM_TIMEOUT' : 'ERR_GW_UPSTREAM_UNAVAILABLE');
       },
     };
-    endpoint.pool.dispatch({ path, method: method as 'GET', headers, body: body as never }, new ProxyHandler(res, outcome) as never);
+    const handler = new ProxyHandler(res, outcome);
+    if (body === null) endpoint.lean.dispatch({ path, method, headers }, handler);
+    else endpoint.pool.dispatch({ path, method: method as 'GET', headers, body: body as never }, handler as never);
   }
 
   /** The client's response headers: the upstream's minus hop-by-hop and deleted ones, plus rules. */
-  #responseHeaders(exchange: Exchange, raw: readonly Buffer[]): string[] {
+  #responseHeaders(exchange: Exchange, raw: readonly (string | Buffer)[]): string[] {
     const target = exchange.route!.target;
     const deleted = target.responseDelete;
     const setNames = target.responseSetNames;
     const out: string[] = [];
     for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i]!.toString('latin1');
+      const item = raw[i]!;
+      const name = typeof item === 'string' ? item : item.toString('latin1');
       const lower = name.toLowerCase();
       if (isHopByHop(lower) || setNames.has(lower) || (deleted.length > 0 && deleted.includes(lower))) continue;
-      out.push(name, raw[i + 1]!.toString('latin1'));
+      const value = raw[i + 1]!;
+      out.push(name, typeof value === 'string' ? value : value.toString('latin1'));
     }
     for (const [name, value] of target.responseSet) out.push(name, value);
     this.#decorateList(exchange, out);

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 /** What the gateway does when the upstream exchange ends; implemented by the Gateway. */
 export interface ProxyOutcome {
   /** Builds the client's response headers (flat name/value list) from the upstream's raw ones. */
-  responseHeaders(rawHeaders: readonly Buffer[]): string[];
+  responseHeaders(rawHeaders: readonly (string | Buffer)[]): string[];
   completed(status: number): void;
   /** The upstream failed; `started` tells whether the client's answer had begun. */
   failed(error: Error, started: boolean): void;
@@ -34,7 +34,7 @@ export class ProxyHandler {
     if (this.#res.destroyed) abort(new Error('the client went away'));
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHeaders(statusCode: number, rawHeaders: (string | Buffer)[], resume: () => void): boolean {
     // 1xx answers (100 Continue, 103 Early Hints) are not relayed: the final answer follows.
     if (statusCode < 200) return true;
     this.#resume = resume;

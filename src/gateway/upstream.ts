@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import { Http1Pool } from './http1-client.js';
 
 export interface UpstreamOptions {
   /** Connections per backend origin. */
@@ -25,6 +26,7 @@ export class Endpoint {
   readonly basePath: string;
   readonly #pools: UpstreamPools;
   #pool: Pool | undefined;
+  #lean: Http1Pool | undefined;
 
   constructor(pools: UpstreamPools, origin: string, basePath: string) {
     this.#pools = pools;
@@ -32,9 +34,16 @@ export class Endpoint {
     this.basePath = basePath;
   }
 
+  /** For requests with a body (undici streams them). */
   get pool(): Pool {
     this.#pool ??= this.#pools.poolFor(this.origin);
     return this.#pool;
+  }
+
+  /** For requests without a body: the gateway's own client (http1-client.ts). */
+  get lean(): Http1Pool {
+    this.#lean ??= this.#pools.leanPoolFor(this.origin);
+    return this.#lean;
   }
 }
 
@@ -62,6 +71,7 @@ export class Upstream {
 export class UpstreamPools {
   readonly options: UpstreamOptions;
   readonly #pools = new Map<string, Pool>();
+  readonly #leanPools = new Map<string, Http1Pool>();
   #used = new Set<string>();
 
   constructor(options: Partial<UpstreamOptions> = {}) {
@@ -94,6 +104,21 @@ export class UpstreamPools {
     return pool;
   }
 
+  /** The same for the gateway's own client. */
+  leanPoolFor(origin: string): Http1Pool {
+    let pool = this.#leanPools.get(origin);
+    if (pool === undefined) {
+      pool = new Http1Pool(origin, {
+        connections: this.options.connections,
+        connectTimeoutMs: this.options.connectTimeoutMs,
+        headersTimeoutMs: this.options.headersTimeoutMs,
+        bodyTimeoutMs: this.options.bodyTimeoutMs,
+      });
+      this.#leanPools.set(origin, pool);
+    }
+    return pool;
+  }
+
   /** Starts tracking which origins the next configuration uses. */
   beginConfig(): void {
     this.#used = new Set();
@@ -101,16 +126,19 @@ export class UpstreamPools {
 
   /** Closes the pools the last configuration built does not use. */
   releaseUnused(): void {
-    for (const [origin, pool] of this.#pools) {
-      if (!this.#used.has(origin)) {
-        this.#pools.delete(origin);
-        void pool.close().catch(() => undefined);
+    for (const pools of [this.#pools, this.#leanPools]) {
+      for (const [origin, pool] of pools) {
+        if (!this.#used.has(origin)) {
+          pools.delete(origin);
+          void pool.close().catch(() => undefined);
+        }
       }
     }
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#pools.values()].map((pool) => pool.destroy().catch(() => undefined)));
+    await Promise.all([...this.#pools.values(), ...this.#leanPools.values()].map((pool) => pool.destroy().catch(() => undefined)));
     this.#pools.clear();
+    this.#leanPools.clear();
   }
 }

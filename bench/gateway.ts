@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const wrkVersion = spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? '';
   const nginxVersion = spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim();
   console.log(`gitgate bench:gateway: node ${process.version}, ${availableParallelism()} CPUs (load average ${loadavg()[0]!.toFixed(1)}), ${wrkVersion.trim()}, ${nginxVersion}`);
-  console.log(`load: wrk -t1 -c50 -d${DUR}s --latency GET ${PATH}, after a ${WARMUP}s warm-up; every contender is one process\n`);
+  console.log(`load: wrk -t1 -c50 -d${DUR}s --latency GET ${PATH}, each round after a ${WARMUP}s warm-up; every contender is one process\n`);
 
   const wanted = new Set((process.env.CONTENDERS ?? 'upstream,nginx,undici,gitgate').split(','));
   const upstreamPort = await freePort();
@@ -97,7 +97,9 @@ async function main(): Promise<void> {
   for (let round = 1; round <= rounds; round++) {
     for (const contender of contenders) {
       await waitForHttp(contender.url, contender.headers);
-      if (round === 1) runWrk(contender.url, contender.headers, WARMUP);
+      // Every round warms its contender up first: each has sat idle while the others ran, and a
+      // process that was idle starts slower for a few seconds (all alike).
+      runWrk(contender.url, contender.headers, WARMUP);
       const cpuBefore = cpuSeconds(contender.pid);
       const measured = runWrk(contender.url, contender.headers, DUR);
       const result = { ...measured, cpuPerRequest: ((cpuSeconds(contender.pid) - cpuBefore) * 1e6) / measured.requests };

@@ -90,7 +90,7 @@ function send(target: Http1Pool, method = 'GET', path = '/x', headers: string[] 
         },
         onComplete: () => resolve(result),
         onError: (error) => {
-          result.error = { code: (error as { code: string }).code, message: error.message };
+          result.error = { code: (error as unknown as { code: string }).code, message: error.message };
           resolve(result);
         },
       },

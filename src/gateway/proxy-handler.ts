@@ -22,6 +22,10 @@ export class ProxyHandler {
   #resume: (() => void) | null = null;
   #started = false;
   #done = false;
+  /** Body bytes the Content-Length still announces (-1: no length). */
+  #remaining = -1;
+  /** The chunk that completes the body, sent with res.end(): one write instead of two. */
+  #last: Buffer | undefined;
 
   constructor(res: ServerResponse, outcome: ProxyOutcome) {
     this.#res = res;
@@ -39,11 +43,22 @@ export class ProxyHandler {
     if (statusCode < 200) return true;
     this.#resume = resume;
     this.#started = true;
-    this.#res.writeHead(statusCode, this.#outcome.responseHeaders(rawHeaders));
+    const headers = this.#outcome.responseHeaders(rawHeaders);
+    for (let i = 0; i < headers.length; i += 2) {
+      if (headers[i]!.length === 14 && headers[i]!.toLowerCase() === 'content-length') this.#remaining = Number(headers[i + 1]);
+    }
+    this.#res.writeHead(statusCode, headers);
     return true;
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.#remaining !== -1) {
+      this.#remaining -= chunk.length;
+      if (this.#remaining === 0) {
+        this.#last = chunk;
+        return true;
+      }
+    }
     const ok = this.#res.write(chunk);
     if (!ok) this.#res.once('drain', this.#onDrain);
     return ok;
@@ -51,7 +66,7 @@ export class ProxyHandler {
 
   onComplete(): void {
     this.#done = true;
-    this.#res.end();
+    this.#res.end(this.#last);
     this.#outcome.completed(this.#res.statusCode);
   }
 

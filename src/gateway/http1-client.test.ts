@@ -110,6 +110,11 @@ function trickle(socket: Socket, pieces: readonly string[], thenEnd = false): vo
   next();
 }
 
+/** Waits (polling) until `done` holds or the time is up: timers run late on a busy machine. */
+async function until(done: () => boolean, timeoutMs: number): Promise<void> {
+  for (const end = Date.now() + timeoutMs; !done() && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 const OK = (body: string, extra = '') => `HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
 
 describe('Http1Pool: framings', () => {
@@ -266,10 +271,15 @@ describe('Http1Pool: connections, timeouts, errors', () => {
   });
 
   it('a backend that closes an idle connection: the next exchange opens another, without an error', async () => {
-    const b = await backend((socket) => socket.end(OK('ok', 'connection: keep-alive\r\n')));
+    let closed = 0;
+    const b = await backend((socket) => {
+      socket.once('close', () => closed++);
+      socket.end(OK('ok', 'connection: keep-alive\r\n'));
+    });
     const target = pool(b.origin);
     expect((await send(target)).body).toBe('ok');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // The client saw the close and let the connection go (the backend sees its socket closed).
+    await until(() => closed === 1, 3_000);
     expect((await send(target)).body).toBe('ok');
     expect(b.connections()).toBe(2);
   });
@@ -282,8 +292,29 @@ describe('Http1Pool: connections, timeouts, errors', () => {
     });
     const target = pool(b.origin, { idleTimeoutMs: 100 });
     await send(target);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await until(() => closed === 1, 3_000);
     expect(closed).toBe(1);
+  });
+
+  it("follows a backend's shorter Keep-Alive timeout (closing one second before it)", async () => {
+    const closedAfter: number[] = [];
+    const b = await backend((socket, _head, i) => {
+      const since = Date.now();
+      socket.once('close', () => closedAfter.push(Date.now() - since));
+      socket.write(OK('ok', `keep-alive: timeout=${i === 0 ? 2 : 1}\r\n`));
+    });
+    const target = pool(b.origin, { idleTimeoutMs: 4_000 });
+    await send(target);
+    await until(() => closedAfter.length === 1, 3_500);
+    // Closed after about one second idle, well before the pool's four.
+    expect(closedAfter).toHaveLength(1);
+    expect(closedAfter[0]).toBeGreaterThanOrEqual(950);
+    expect(closedAfter[0]).toBeLessThan(3_000);
+    // timeout=1: never idle long enough to be reused; the next exchange opens a new connection.
+    await send(target);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await send(target);
+    expect(b.connections()).toBe(3);
   });
 
   it('abort() fails the exchange and closes its connection', async () => {

@@ -111,7 +111,12 @@ export class Http1Pool {
     for (const value of request.headers) {
       if (BAD_VALUE.test(value)) return this.#fail(exchange, new Http1Error('UND_ERR_INVALID_ARG', 'a header holds CR, LF or NUL'));
     }
-    const idle = this.#idle.pop();
+    // The most recent idle connection, unless it has been idle for longer than the backend keeps it.
+    let idle = this.#idle.pop();
+    while (idle !== undefined && Date.now() - idle.idleSince >= idle.idleLimitMs) {
+      idle.close();
+      idle = this.#idle.pop();
+    }
     if (idle !== undefined) return idle.start(exchange);
     if (this.#open < this.#options.connections) {
       this.#open++;
@@ -145,17 +150,22 @@ export class Http1Pool {
     this.#idle.push(connection);
     connection.idle();
     if (this.#sweeper === undefined) {
-      const every = Math.max(50, Math.min(1_000, this.#options.idleTimeoutMs / 4));
+      const every = Math.max(50, Math.min(250, this.#options.idleTimeoutMs / 4));
       this.#sweeper = setInterval(() => this.#sweep(), every);
       this.#sweeper.unref();
     }
   }
 
-  /** Closes connections idle for idleTimeoutMs (before the backend closes them under a request). */
+  /** Closes idle connections before the backend would close them under a request. */
   #sweep(): void {
-    const limit = Date.now() - this.#options.idleTimeoutMs;
-    // The idle list is a stack: the oldest are at the bottom.
-    while (this.#idle.length > 0 && this.#idle[0]!.idleSince <= limit) this.#idle.shift()!.close();
+    const now = Date.now();
+    for (let i = this.#idle.length - 1; i >= 0; i--) {
+      const connection = this.#idle[i]!;
+      if (now - connection.idleSince >= connection.idleLimitMs) {
+        this.#idle.splice(i, 1);
+        connection.close();
+      }
+    }
     if (this.#open === 0 && this.#sweeper !== undefined) {
       clearInterval(this.#sweeper);
       this.#sweeper = undefined;
@@ -233,10 +243,16 @@ class Connection {
   #timeoutMs = 0;
   /** When it became idle (Date.now()), for the pool's sweep. */
   idleSince = 0;
+  /**
+   * How long it may stay idle: idleTimeoutMs, or less when the backend announced a shorter
+   * `Keep-Alive: timeout=N` (one second before it, as undici does).
+   */
+  idleLimitMs: number;
 
   constructor(pool: Http1Pool, socket: Socket) {
     this.#pool = pool;
     this.#socket = socket;
+    this.idleLimitMs = pool.options.idleTimeoutMs;
     this.#setTimeout(pool.options.connectTimeoutMs);
     socket.once('connect', () => {
       this.#connected = true;
@@ -355,6 +371,9 @@ class Connection {
       } else if (lower === 'transfer-encoding') {
         transferEncoding = true;
         chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
+      } else if (lower === 'keep-alive') {
+        const timeout = /(?:^|[,;\s])timeout=(\d{1,6})/i.exec(value);
+        if (timeout !== null) this.idleLimitMs = Math.min(this.#pool.options.idleTimeoutMs, Math.max(0, Number(timeout[1]) * 1000 - 1000));
       } else if (lower === 'connection') {
         if (/(?:^|,)\s*close\s*(?:,|$)/i.test(value)) close = true;
         else if (status[1] === '0' && /(?:^|,)\s*keep-alive\s*(?:,|$)/i.test(value)) close = false;

@@ -166,6 +166,12 @@ describe('Http1Pool: framings', () => {
     expect(b.connections()).toBe(1);
   });
 
+  it('passes the same Content-Length given twice on once', async () => {
+    const b = await backend((socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nContent-Length: 2\r\n\r\nok'));
+    const answer = await send(pool(b.origin));
+    expect({ headers: answer.headers, body: answer.body }).toEqual({ headers: ['content-length', '2'], body: 'ok' });
+  });
+
   it('skips 100 Continue and 103 Early Hints: the handler sees the final answer only', async () => {
     const b = await backend((socket) => socket.write(`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </a.css>\r\n\r\n${OK('done')}`));
     const answer = await send(pool(b.origin));

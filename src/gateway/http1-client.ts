@@ -367,6 +367,8 @@ class Connection {
       const lower = name.length === 14 || name.length === 17 || name.length === 10 ? name.toLowerCase() : '';
       if (lower === 'content-length') {
         if (!/^\d{1,15}$/.test(value) || (length !== -1 && length !== Number(value))) return this.#protocolError('the Content-Length is invalid or repeated') >= 0;
+        // The same length twice is passed on once: a client would refuse two.
+        if (length !== -1) continue;
         length = Number(value);
       } else if (lower === 'transfer-encoding') {
         transferEncoding = true;

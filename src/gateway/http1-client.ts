@@ -91,7 +91,8 @@ export class Http1Pool {
   readonly #options: Required<Http1PoolOptions>;
   readonly #idle: Connection[] = [];
   readonly #queue: Exchange[] = [];
-  #open = 0;
+  /** Every connection open (busy or idle): at most options.connections. */
+  readonly #connections = new Set<Connection>();
   #closing = false;
   #sweeper: NodeJS.Timeout | undefined;
 
@@ -118,10 +119,7 @@ export class Http1Pool {
       idle = this.#idle.pop();
     }
     if (idle !== undefined) return idle.start(exchange);
-    if (this.#open < this.#options.connections) {
-      this.#open++;
-      return new Connection(this, this.#connect()).start(exchange);
-    }
+    if (this.#connections.size < this.#options.connections) return this.#newConnection().start(exchange);
     this.#queue.push(exchange);
   }
 
@@ -137,9 +135,10 @@ export class Http1Pool {
     return this.#options;
   }
 
-  #connect(): Socket {
-    const socket = connect({ host: this.#host, port: this.#port, noDelay: true });
-    return socket;
+  #newConnection(): Connection {
+    const connection = new Connection(this, connect({ host: this.#host, port: this.#port, noDelay: true }));
+    this.#connections.add(connection);
+    return connection;
   }
 
   /** A connection finished an exchange and may serve another. */
@@ -166,7 +165,7 @@ export class Http1Pool {
         connection.close();
       }
     }
-    if (this.#open === 0 && this.#sweeper !== undefined) {
+    if (this.#connections.size === 0 && this.#sweeper !== undefined) {
       clearInterval(this.#sweeper);
       this.#sweeper = undefined;
     }
@@ -174,16 +173,13 @@ export class Http1Pool {
 
   /** A connection is gone: a waiting exchange gets a new one. */
   closed(connection: Connection): void {
-    this.#open--;
+    this.#connections.delete(connection);
     const at = this.#idle.indexOf(connection);
     if (at !== -1) this.#idle.splice(at, 1);
     const next = this.#queue.shift();
-    if (next !== undefined && !this.#closing) {
-      this.#open++;
-      new Connection(this, this.#connect()).start(next);
-    } else if (next !== undefined) {
-      this.#fail(next, new Http1Error('UND_ERR_CLOSED', 'the pool is closed'));
-    }
+    if (next === undefined) return;
+    if (this.#closing) this.#fail(next, new Http1Error('UND_ERR_CLOSED', 'the pool is closed'));
+    else this.#newConnection().start(next);
   }
 
   #abort(exchange: Exchange, error: Error): void {
@@ -211,19 +207,14 @@ export class Http1Pool {
     this.#closing = true;
     clearInterval(this.#sweeper);
     for (const exchange of this.#queue.splice(0)) this.#fail(exchange, new Http1Error('UND_ERR_DESTROYED', 'the pool was destroyed'));
-    for (const connection of this.#idle.splice(0)) connection.close();
-    for (const connection of Connection.busy(this)) connection.fail(new Http1Error('UND_ERR_DESTROYED', 'the pool was destroyed'));
+    this.#idle.length = 0;
+    // An idle connection has no exchange to fail: it is only closed.
+    for (const connection of [...this.#connections]) connection.fail(new Http1Error('UND_ERR_DESTROYED', 'the pool was destroyed'));
   }
 }
 
 /** One keep-alive connection and the parser of the answers it reads. */
 class Connection {
-  static readonly #busy = new WeakMap<Http1Pool, Set<Connection>>();
-
-  static busy(pool: Http1Pool): Connection[] {
-    return [...(Connection.#busy.get(pool) ?? [])];
-  }
-
   readonly #pool: Http1Pool;
   readonly #socket: Socket;
   #exchange: Exchange | null = null;
@@ -269,9 +260,6 @@ class Connection {
   start(exchange: Exchange): void {
     exchange.connection = this;
     this.#exchange = exchange;
-    let busy = Connection.#busy.get(this.#pool);
-    if (busy === undefined) Connection.#busy.set(this.#pool, (busy = new Set()));
-    busy.add(this);
     this.#headed = false;
     this.#head = null;
     this.#method = exchange.request.method;
@@ -486,7 +474,6 @@ class Connection {
   /** Detaches the exchange; the connection goes back to the pool or is closed. */
   #release(reuse: boolean): void {
     this.#exchange = null;
-    Connection.#busy.get(this.#pool)?.delete(this);
     this.#socket.resume();
     if (reuse && !this.#closed) this.#pool.released(this);
     else this.close();

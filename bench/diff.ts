@@ -1,16 +1,13 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { computeImpact, impactMarkdown, impactOf, lint, type BuiltSide, type ImpactSide } from '../src/analyzer/index.js';
 import { readTreeAt, resolveRange } from '../src/control/index.js';
 import { createGraph, loadSources, readSourceDir } from '../src/model/index.js';
 import { compile } from '../src/policy/index.js';
 import { generateSyntheticRepo } from './synthetic-repo.js';
+import { packageRoot, exposeGc } from './support.js';
 
 // `npm run bench:diff` (APIS=10000, RUNS=3 by default). Issue 5: on the synthetic repository of
 // 10,000 APIs in a git repository (bench/.work/diff-<APIS>/), with a second commit touching 100
@@ -348,22 +345,6 @@ function positive(text: string, what: string): number {
   return value;
 }
 
-/** The package root, found from this file whether it runs from `bench/` or `dist/bench/`. */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('bench:diff: no package.json above the benchmark');
-    dir = parent;
-  }
-  return dir;
-}
 
-/** A full collection between timed runs keeps one run's garbage out of the next one's time. */
-function exposeGc(): () => void {
-  if (typeof globalThis.gc === 'function') return globalThis.gc as () => void;
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
 
 await main();

@@ -1,14 +1,11 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { lint, RULES, type LintResult } from '../src/analyzer/index.js';
 import { createGraph, loadSources, readSourceDir, type SourceInput } from '../src/model/index.js';
 import { generateSyntheticRepo, type SyntheticRepo } from './synthetic-repo.js';
+import { packageRoot, exposeGc } from './support.js';
 
 // `npm run bench:lint [-- 1000,10000,20000]` (or APIS=...; RUNS=n timed runs per size).
 // Measures, in one process, what `gitgate lint` does minus printing against bare `yaml` parsing
@@ -319,22 +316,6 @@ function ms(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toFixed(1);
 }
 
-/** The package root, found from this file whether it runs from `bench/` or `dist/bench/`. */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('bench:lint: no package.json above the benchmark');
-    dir = parent;
-  }
-  return dir;
-}
 
-/** A full collection between timed runs keeps one run's garbage out of the next one's time. */
-function exposeGc(): () => void {
-  if (typeof globalThis.gc === 'function') return globalThis.gc as () => void;
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
 
 await main();

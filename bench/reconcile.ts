@@ -1,17 +1,17 @@
 import { execFile, fork, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { lint } from '../src/analyzer/index.js';
 import { buildRevision, GitSource, signWebhook, startGatewayRuntime } from '../src/control/index.js';
 import { createGraph, loadSources } from '../src/model/index.js';
 import { compile, ConfigAssembler, splitConfig, type RuntimeConfig } from '../src/policy/index.js';
 import { silentLogger } from '../src/telemetry/index.js';
 import { generateSyntheticRepo } from './synthetic-repo.js';
+import { packageRoot } from './support.js';
 
 // `npm run bench:reconcile` (env: ROUNDS=10, BIG_ROUNDS=5, APIS=10000, POLL_INTERVAL=1s,
 // PROFILE_RUNS=3, BIG_PROFILE_RUNS=1; KEEP=1 keeps the temp folder and the servers' logs).
@@ -881,14 +881,5 @@ function parseSeconds(text: string): number {
   return Number(match[1]) * (match[2] === 'ms' ? 1 : match[2] === 's' ? 1000 : 60_000);
 }
 
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('bench:reconcile: no package.json above the benchmark');
-    dir = parent;
-  }
-  return dir;
-}
 
 await main();

@@ -553,6 +553,8 @@ export interface Send {
   readonly body?: string;
   readonly agent?: Agent | false;
   readonly timeoutMs?: number;
+  /** The loopback address the request leaves from (127.0.0.2... for a second client). */
+  readonly localAddress?: string;
 }
 
 /** Sends one request to 127.0.0.1:<port> and reads the whole answer. */
@@ -563,7 +565,7 @@ export function send(to: Address, options: Send): Promise<Answer> {
   if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port: to.port, method: options.method ?? 'GET', path: options.path, headers, agent: options.agent ?? false },
+      { host: '127.0.0.1', port: to.port, method: options.method ?? 'GET', path: options.path, headers, agent: options.agent ?? false, ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }) },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

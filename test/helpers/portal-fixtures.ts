@@ -5,7 +5,7 @@
 // (127.0.x.y), so the portal's per-address sign-in limit of one test never spills into another.
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { IdentityService } from '../../src/identity/index.js';
@@ -359,7 +359,7 @@ export class PortalClient {
       headers['content-type'] ??= 'application/json';
       headers['content-length'] = String(Buffer.byteLength(body));
     }
-    const answer = await rawRequest(this.#portal, this.address, options.method ?? 'GET', `${this.#base}${options.path}`, headers, body);
+    const answer = await send(this.#portal, { method: options.method ?? 'GET', path: `${this.#base}${options.path}`, headers, localAddress: this.address, ...(body === undefined ? {} : { body }) });
     const setCookie = ([] as string[]).concat(answer.headers['set-cookie'] ?? []).find((c) => c.startsWith('gitgate_session='));
     if (setCookie !== undefined) {
       const value = /^gitgate_session=([^;]*)/.exec(setCookie)![1]!;
@@ -391,28 +391,6 @@ export class PortalClient {
   }
 }
 
-function rawRequest(to: Address, localAddress: string, method: string, target: string, headers: Record<string, string>, body: string | undefined): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: to.port, localAddress, method, path: target, headers, agent: false }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = text === '' ? undefined : JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error(`no answer to ${method} ${target} in time`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Keys on the gateway.

@@ -1,5 +1,4 @@
-import type { Server } from 'node:http';
-import { createGatewayServer, Gateway, listen, RedisBucketStore, type AccessLogEntry, type ListenAddress, type RequestRecorder, type UpstreamOptions } from '../gateway/index.js';
+import { createGatewayServer, Gateway, listen, type Http1Server, RedisBucketStore, type AccessLogEntry, type ListenAddress, type RequestRecorder, type UpstreamOptions } from '../gateway/index.js';
 import { createLastUsedRecorder, KeyIndex, startKeySync, type KeySync, type LastUsedRecorder } from '../identity/index.js';
 import type { RuntimeConfig } from '../policy/index.js';
 import { openStore, type Store } from '../store/index.js';
@@ -39,7 +38,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
   let sync: KeySync | undefined;
   let lastUsed: LastUsedRecorder | undefined;
   let usage: UsageRecorder | undefined;
-  let server: Server | undefined;
+  let server: Http1Server | undefined;
   let sharedBuckets: RedisBucketStore | undefined;
   try {
     const keys = new KeyIndex();

@@ -10,6 +10,7 @@ export const GATEWAY_ERRORS = {
   ERR_GW_TARGET_TOO_LONG: { status: 414, message: 'the request target is too long' },
   ERR_GW_TOO_MANY_HEADERS: { status: 431, message: 'the request has too many header lines' },
   ERR_GW_HEADERS_TOO_LARGE: { status: 431, message: 'the request headers are too large' },
+  ERR_GW_REQUEST_TIMEOUT: { status: 408, message: 'the request did not arrive in time' },
   ERR_GW_ROUTE_NOT_FOUND: { status: 404, message: 'no API is served at this path' },
   ERR_GW_KEY_MISSING: { status: 401, message: 'an API key is required: send Authorization: Bearer <key>' },
   ERR_GW_KEY_INVALID: { status: 401, message: 'the API key is not valid' },

@@ -1,10 +1,11 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 import type { Consumer, KeyLookup } from '../identity/index.js';
 import { effectiveLimit, type RuntimeConfig } from '../policy/index.js';
 import { BodyLimit } from './body-limit.js';
 import { canonicalizeTarget, MAX_TARGET_LENGTH } from './canonical-path.js';
 import { CompiledConfig, type CompiledRoute } from './compiled-config.js';
 import { CorsPolicy } from './cors.js';
+import type { Http1Request, Http1Response } from './http1-server.js';
 import { ERROR_BODIES, GATEWAY_ERRORS, type GatewayErrorCode } from './errors.js';
 import { bucketKey, MemoryBucketStore, type BucketStore, type RateDecision, type SharedBucketStore } from './rate-limiter.js';
 import { bearerToken, hostName, IDENTITY_HEADERS, inspectHeaders, isHopByHop, isStrippedRequestHeader, type HeaderFacts } from './request-headers.js';
@@ -60,8 +61,8 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
 
 /** Per request: what the answer needs once the proxy or a rejection finishes it. */
 interface Exchange {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
+  readonly req: Http1Request;
+  readonly res: Http1Response;
   readonly start: number;
   readonly config: CompiledConfig;
   path: string;
@@ -145,7 +146,7 @@ export class Gateway {
     return this.#config === undefined ? undefined : { revision: this.#config.revision, hash: this.#config.hash };
   }
 
-  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+  readonly handle = (req: Http1Request, res: Http1Response): void => {
     const config = this.#config;
     const exchange: Exchange = { req, res, start: performance.now(), config: config!, path: '', origin: undefined, route: undefined, consumer: undefined, rate: undefined };
     if (config === undefined) return this.#reject(exchange, 'ERR_GW_NOT_READY');
@@ -155,7 +156,7 @@ export class Gateway {
     exchange.origin = facts.origin;
     const host = hostName(facts.host);
     if (host === undefined) return this.#reject(exchange, 'ERR_GW_BAD_HOST');
-    const url = req.url ?? '';
+    const url = req.url;
     if (url.length > MAX_TARGET_LENGTH) return this.#reject(exchange, 'ERR_GW_TARGET_TOO_LONG');
     const target = canonicalizeTarget(url);
     if (!target.ok) return this.#reject(exchange, 'ERR_GW_BAD_PATH');
@@ -164,7 +165,7 @@ export class Gateway {
     const route = config.routerFor(host)?.match(target.path, target.query, req);
     if (route === undefined) return this.#reject(exchange, 'ERR_GW_ROUTE_NOT_FOUND');
     exchange.route = route;
-    const method = req.method ?? 'GET';
+    const method = req.method;
     const cors = this.#corsFor(route.target, facts.origin);
     if (cors !== null && facts.origin !== undefined && method === 'OPTIONS' && cors.isPreflight(method, req.headers)) return this.#preflight(exchange, cors.preflight(facts.origin));
 
@@ -205,14 +206,15 @@ export class Gateway {
     const length = facts.contentLength;
     if (length !== undefined && Number(length) > this.#maxBody) return this.#reject(exchange, 'ERR_GW_BODY_TOO_LARGE');
     const headers = this.#upstreamHeaders(req, route, exchange.consumer!, facts.connectionTokens, facts.host!);
-    const body = length !== undefined && length !== '0' ? req : facts.chunked ? req.pipe(new BodyLimit(this.#maxBody)) : null;
+    // pipeline(), not pipe(): a client that goes away mid-body must fail the upstream request too.
+    const body = req.body === null ? null : facts.chunked ? pipeline(req.body, new BodyLimit(this.#maxBody), () => undefined) : req.body;
     const endpoint = route.target.upstream.pick();
     const path = endpoint.basePath + upstreamPath + (query === '' ? '' : `?${query}`);
     this.#forward(exchange, endpoint, method, path, headers, body, true);
   }
 
   /** The request headers the backend receives, as a flat name/value list in the client's order. */
-  #upstreamHeaders(req: IncomingMessage, route: CompiledRoute, consumer: Consumer, connectionTokens: readonly string[], host: string): string[] {
+  #upstreamHeaders(req: Http1Request, route: CompiledRoute, consumer: Consumer, connectionTokens: readonly string[], host: string): string[] {
     const raw = req.rawHeaders;
     const out: string[] = [];
     const deleted = route.target.requestDelete;
@@ -392,3 +394,4 @@ export function upstreamPathOf(route: { readonly pathPrefix: string; readonly up
   if (route.upstreamPrefix === '/') return rest === '' ? '/' : rest;
   return route.upstreamPrefix + rest;
 }
+

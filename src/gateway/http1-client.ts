@@ -1,4 +1,6 @@
 import { connect, type Socket } from 'node:net';
+import { ChunkedDecoder } from './chunked-decoder.js';
+import { HEADER_LINE } from './http1-syntax.js';
 
 /**
  * The gateway's own HTTP/1.1 client for requests without a body (GET, HEAD, DELETE...), the
@@ -52,12 +54,6 @@ export class Http1Error extends Error {
 }
 
 const MAX_HEAD_BYTES = 64 * 1024;
-/**
- * A header line: a token name, a colon, a value of visible characters with inner spaces and tabs
- * (what node:http accepts in a header it sends on; anything else there would throw in
- * writeHead), optional white space around it.
- */
-const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[\t ]*((?:[\x21-\x7e\x80-\xff](?:[\t \x21-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?)[\t ]*$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\r\n]*)?$/;
 const BAD_VALUE = /[\0\r\n]/;
 
@@ -66,13 +62,6 @@ const enum Body {
   Length,
   Chunked,
   UntilClose,
-}
-
-const enum Chunk {
-  Size,
-  Data,
-  DataEnd,
-  Trailer,
 }
 
 interface Exchange {
@@ -226,8 +215,7 @@ class Connection {
   #method = '';
   #body = Body.None;
   #remaining = 0;
-  #chunk = Chunk.Size;
-  #line = '';
+  #chunked: ChunkedDecoder | null = null;
   #keepAlive = true;
   #phase: 'connect' | 'headers' | 'body' | 'idle' = 'connect';
   /** The socket's inactivity timeout now: changed only when a phase needs another one. */
@@ -383,8 +371,7 @@ class Connection {
       // connection is not reused after such an answer.
       if (length !== -1) this.#keepAlive = false;
       this.#body = chunked ? Body.Chunked : Body.UntilClose;
-      this.#chunk = Chunk.Size;
-      this.#line = '';
+      this.#chunked = chunked ? new ChunkedDecoder() : null;
     } else if (length !== -1) {
       this.#body = Body.Length;
       this.#remaining = length;
@@ -421,47 +408,23 @@ class Connection {
   }
 
   #readChunked(data: Buffer, offset: number): number {
-    while (offset < data.length) {
-      if (this.#chunk === Chunk.Data) {
-        const take = Math.min(this.#remaining, data.length - offset);
-        this.#remaining -= take;
-        this.#deliver(data.subarray(offset, offset + take));
-        offset += take;
-        if (this.#remaining === 0) this.#chunk = Chunk.DataEnd;
-        continue;
-      }
-      // Size lines, the CRLF after data, and trailers are read line by line.
-      const newline = data.indexOf(10, offset);
-      const end = newline === -1 ? data.length : newline + 1;
-      this.#line += data.toString('latin1', offset, end);
-      offset = end;
-      if (this.#line.length > 8192) return this.#protocolError('a chunk line is too long');
-      if (newline === -1) return offset;
-      if (!this.#line.endsWith('\r\n')) return this.#protocolError('a chunk line does not end with CRLF');
-      const line = this.#line.slice(0, -2);
-      this.#line = '';
-      if (this.#chunk === Chunk.DataEnd) {
-        if (line !== '') return this.#protocolError('a chunk is longer than its size');
-        this.#chunk = Chunk.Size;
-      } else if (this.#chunk === Chunk.Size) {
-        const size = /^([0-9a-fA-F]{1,12})(?:[ \t]*;.*)?$/.exec(line);
-        if (size === null) return this.#protocolError('a chunk size is malformed');
-        this.#remaining = parseInt(size[1]!, 16);
-        this.#chunk = this.#remaining === 0 ? Chunk.Trailer : Chunk.Data;
-      } else if (line === '') {
-        // The end of the trailers (which are dropped): the answer is complete.
-        this.#complete();
-        return offset;
-      }
+    const decoder = this.#chunked!;
+    const exchange = this.#exchange;
+    const next = decoder.decode(data, offset, this.#deliver);
+    if (next < 0) return this.#protocolError(decoder.error!);
+    // The handler may have ended the exchange (a client that went away) while taking a chunk.
+    if (decoder.done && this.#exchange === exchange) {
+      this.#complete();
+      return next;
     }
-    return offset;
+    return this.#exchange === exchange ? next : -1;
   }
 
-  #deliver(chunk: Buffer): void {
+  readonly #deliver = (chunk: Buffer): void => {
     if (chunk.length === 0) return;
     const exchange = this.#exchange;
     if (exchange !== null && !exchange.handler.onData(chunk)) this.#socket.pause();
-  }
+  };
 
   #complete(): void {
     const exchange = this.#exchange!;

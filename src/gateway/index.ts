@@ -15,4 +15,5 @@ export { RequestTelemetry, createRequestSeries } from './request-telemetry.js';
 export type { RequestLabels, RequestRecorder } from './request-telemetry.js';
 export { IDENTITY_HEADERS } from './request-headers.js';
 export { createGatewayServer, listen, ListenError, parseListenAddress } from './server.js';
+export type { Http1Server } from './http1-server.js';
 export type { ListenAddress } from './server.js';

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { Http1Response } from './http1-server.js';
 
 /** What the gateway does when the upstream exchange ends; implemented by the Gateway. */
 export interface ProxyOutcome {
@@ -16,7 +16,7 @@ export interface ProxyOutcome {
  * upstream until the response drains. A client that goes away aborts the upstream request.
  */
 export class ProxyHandler {
-  readonly #res: ServerResponse;
+  readonly #res: Http1Response;
   readonly #outcome: ProxyOutcome;
   #abort: ((error?: Error) => void) | null = null;
   #resume: (() => void) | null = null;
@@ -27,10 +27,10 @@ export class ProxyHandler {
   /** The chunk that completes the body, sent with res.end(): one write instead of two. */
   #last: Buffer | undefined;
 
-  constructor(res: ServerResponse, outcome: ProxyOutcome) {
+  constructor(res: Http1Response, outcome: ProxyOutcome) {
     this.#res = res;
     this.#outcome = outcome;
-    res.once('close', this.#onClientClose);
+    res.onClose(this.#onClientClose);
   }
 
   onConnect(abort: (error?: Error) => void): void {
@@ -60,7 +60,7 @@ export class ProxyHandler {
       }
     }
     const ok = this.#res.write(chunk);
-    if (!ok) this.#res.once('drain', this.#onDrain);
+    if (!ok) this.#res.onDrain(this.#onDrain);
     return ok;
   }
 

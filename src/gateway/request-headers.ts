@@ -9,9 +9,9 @@ export type HeaderFacts =
       readonly authorization: string | undefined;
       readonly host: string | undefined;
       readonly connectionTokens: readonly string[];
-      /** The Content-Length node:http accepted (it refuses conflicting ones). */
+      /** The Content-Length the server accepted (it refuses a repeated one). */
       readonly contentLength: string | undefined;
-      /** A Transfer-Encoding was sent: the body is chunked (node:http refuses it next to a Content-Length). */
+      /** A Transfer-Encoding was sent: the body is chunked (the server refuses any other coding, and one next to a Content-Length). */
       readonly chunked: boolean;
       /** The Origin of a browser's cross-origin request (CORS). */
       readonly origin: string | undefined;
@@ -19,9 +19,9 @@ export type HeaderFacts =
   | { readonly ok: false; readonly code: GatewayErrorCode };
 
 /**
- * Reads the raw header lines once: node:http keeps only the first of repeated Authorization and
- * Host headers, so duplicates are only visible here, and two parsers could disagree on which
- * one counts. Returns the credentials, the host and the names listed in `Connection`.
+ * Reads the raw header lines once. Repeated Authorization and Host headers are refused here:
+ * servers differ on which one counts (node:http keeps the first, others the last), so the gateway
+ * and a backend could disagree. Returns the credentials, the host and the names listed in `Connection`.
  */
 export function inspectHeaders(rawHeaders: readonly string[]): HeaderFacts {
   if (rawHeaders.length > MAX_HEADER_LINES * 2) return { ok: false, code: 'ERR_GW_TOO_MANY_HEADERS' };

@@ -12,7 +12,7 @@ export interface RoutableRoute {
  * (node builds its `headers` object on first read, which most requests never need).
  */
 export interface HeaderSource {
-  /** Lower-cased header names, as node:http gives them. */
+  /** Lower-cased header names; repeated lines joined with ", ". */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 

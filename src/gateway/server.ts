@@ -1,8 +1,11 @@
-import { createServer, STATUS_CODES, type Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { STATUS_CODES } from 'node:http';
+import type { Server } from 'node:net';
 import { ERROR_BODIES, GATEWAY_ERRORS, type GatewayErrorCode } from './errors.js';
 import type { Gateway } from './gateway.js';
-import { MAX_HEADER_LINES } from './request-headers.js';
+import { Http1Server, type Refusal } from './http1-server.js';
+
+/** The request line and header lines together (node:http's default limit, kept). */
+export const MAX_HEAD_BYTES = 16 * 1024;
 
 export interface ListenAddress {
   readonly host: string;
@@ -17,28 +20,28 @@ export function parseListenAddress(text: string, defaultHost = '0.0.0.0'): Liste
   return { host, port: Number(match[2]) };
 }
 
-/** The gateway's HTTP server, with the parser limits that keep its work bounded per request. */
-export function createGatewayServer(gateway: Gateway): Server {
-  const server = createServer(
+const REFUSALS: Readonly<Record<Refusal, GatewayErrorCode>> = {
+  'bad-request': 'ERR_GW_BAD_REQUEST',
+  'head-too-large': 'ERR_GW_HEADERS_TOO_LARGE',
+  timeout: 'ERR_GW_REQUEST_TIMEOUT',
+};
+
+/**
+ * The gateway's HTTP server, with the limits that keep its work bounded per request. Requests
+ * refused before the gateway runs (malformed heads, smuggling attempts, slow heads) still get
+ * the gateway's JSON answer, then the connection is closed.
+ */
+export function createGatewayServer(gateway: Gateway): Http1Server {
+  return new Http1Server(
     {
-      // The gateway answers a missing or bad Host itself, with its JSON error body.
-      requireHostHeader: false,
-      headersTimeout: 20_000,
-      requestTimeout: 300_000,
-      keepAliveTimeout: 65_000,
+      headersTimeoutMs: 20_000,
+      requestTimeoutMs: 300_000,
+      keepAliveTimeoutMs: 65_000,
+      maxHeadBytes: MAX_HEAD_BYTES,
+      refusal: (problem) => rawAnswer(REFUSALS[problem]),
     },
     gateway.handle,
   );
-  // One line more than the limit, so the gateway sees that the limit was passed (431).
-  server.maxHeadersCount = MAX_HEADER_LINES + 1;
-  // Requests node:http refuses before the gateway runs (malformed heads, smuggling attempts,
-  // CONNECT) still get the gateway's JSON answer, then the connection is closed.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
-    socket.end(rawAnswer(error.code === 'HPE_HEADER_OVERFLOW' ? 'ERR_GW_HEADERS_TOO_LARGE' : 'ERR_GW_BAD_REQUEST'));
-  });
-  server.on('connect', (_req, socket: Duplex) => socket.end(rawAnswer('ERR_GW_BAD_REQUEST')));
-  return server;
 }
 
 function rawAnswer(code: GatewayErrorCode): string {

@@ -131,7 +131,7 @@ const pads = (count: number): string[] => Array.from({ length: count }, (_, i) =
 const chunked = (data: string): string => `${data.length.toString(16)}${CRLF}${data}${CRLF}0${CRLF}${CRLF}`;
 const SMUGGLED = raw('GET /api/admin HTTP/1.1', [H, PUBLIC]);
 
-/** Answered by the gateway's own steps, after node:http parsed the request. */
+/** Answered by the gateway's own steps, after its HTTP/1.1 server parsed the request. */
 const GATEWAY_ROWS: readonly Row[] = [
   // Controls: the config works, so a refusal below is the hostile part's doing.
   { name: 'baseline: GET /api/public', request: get('/api/public'), ...proxied('/api/public') },
@@ -178,7 +178,7 @@ const GATEWAY_ROWS: readonly Row[] = [
   { name: 'encoded CR LF %0d%0a (header injection)', request: get('/api/public%0d%0aX-Gitgate-Groups:%20admin'), ...BAD_PATH },
   { name: 'encoded DEL %7f', request: get('/api/public%7f'), ...BAD_PATH },
 
-  // Raw characters node:http lets through.
+  // Raw characters the parser lets through (visible ASCII): the canonical path refuses them.
   { name: 'raw backslash', request: get('/api/public\\..\\admin'), ...BAD_PATH },
   { name: 'raw backslash as separator', request: get('/api\\public'), ...BAD_PATH },
   { name: 'fragment', request: get('/api/public#/../admin'), ...BAD_PATH },
@@ -366,11 +366,9 @@ const GATEWAY_ROWS: readonly Row[] = [
 ];
 
 /**
- * Refused by node:http before the gateway's handler runs (its parser, or its CONNECT handling).
- * None of them can reach the upstream; the answer should still be the gateway's JSON error
- * (issue 3: "Errors are JSON"), which needs a `clientError` and a `connect` handler in
- * src/gateway/server.ts: until then these rows fail on the missing body (and CONNECT on the
- * missing answer).
+ * Refused by the gateway's HTTP/1.1 server (src/gateway/http1-server.ts) before its rules run,
+ * or (CONNECT) as its first step. None of them can reach the upstream; the answer is still the
+ * gateway's JSON error (issue 3: "Errors are JSON").
  */
 const PARSER_ROWS: readonly Row[] = [
   { name: 'raw NUL in the target', request: get('/api/pub\0lic'), ...BAD_REQUEST },
@@ -393,7 +391,7 @@ const PARSER_ROWS: readonly Row[] = [
   { name: 'Authorization folded over two lines (obs-fold)', request: raw('GET /api/admin HTTP/1.1', [H, 'Authorization: Bearer', ' {admin}']), ...BAD_REQUEST },
   { name: 'CR inside a header value', request: get('/api/public', 'X-A: a\rX-Gitgate-Groups: admin'), ...BAD_REQUEST },
   { name: 'a bare LF line ending', request: `GET /api/public HTTP/1.1\n${H}\n${PUBLIC}\n\n`, ...BAD_REQUEST },
-  // node:http cannot tell a long target from long headers past its 16 KiB limit on the head.
+  // The 16 KiB limit is on the whole head: a long target past it is a head too large.
   { name: 'a head over 16 KiB', request: get(`/api/public?${'a'.repeat(17_000)}`), status: 431, code: 'ERR_GW_HEADERS_TOO_LARGE' },
 ];
 
@@ -615,7 +613,7 @@ describe('hostile requests against a group that may only GET /api/public', () =>
     for (const row of GATEWAY_ROWS) it(row.name, () => check(row));
   });
 
-  describe('refused by node:http before the gateway runs', () => {
+  describe('refused by the HTTP/1.1 parser before the gateway runs', () => {
     for (const row of PARSER_ROWS) it(row.name, () => check(row));
   });
 

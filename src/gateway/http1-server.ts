@@ -1,0 +1,653 @@
+import { METHODS, STATUS_CODES } from 'node:http';
+import { Server, type Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { ChunkedDecoder } from './chunked-decoder.js';
+import { HEADER_LINE, hasToken } from './http1-syntax.js';
+
+/**
+ * The gateway's own HTTP/1.1 server, the other half of the hot path (the client is
+ * http1-client.ts). node:http's request and response objects, their streams and events cost
+ * about a tenth of the CPU of a proxied request (bench:gateway); this server hands the gateway a
+ * plain request (method, target, raw header lines, a body stream only when there is a body) and
+ * a response that writes its head and a small body in one write.
+ *
+ * It is strict, because what it accepts is what every rule is judged on (docs/gateway-security.md):
+ * a request line of a known method, an origin-form-or-other target of visible ASCII, HTTP/1.0 or
+ * 1.1; header lines of a token name, a colon and a value of visible characters (no folding, no
+ * bare CR or LF, no NUL); a head of at most 16 KiB; a body framed by one Content-Length or by
+ * `Transfer-Encoding: chunked` alone, never both. Anything else is answered 400 (431 for a head
+ * too large) and the connection is closed. Requests on one connection are answered in order, one
+ * at a time: the bytes of a pipelined request wait until the answer before them is complete.
+ */
+
+export interface Http1ServerOptions {
+  /** A connection must send a complete head within this long of its first byte (or of opening). */
+  readonly headersTimeoutMs: number;
+  /** A request must arrive whole (head and body) within this long. */
+  readonly requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  readonly keepAliveTimeoutMs: number;
+  /** The largest request line plus header lines. */
+  readonly maxHeadBytes: number;
+  /** The raw answer to a request refused before the handler runs (it is written, then the connection closed). */
+  readonly refusal: (problem: Refusal) => string;
+}
+
+export type Refusal = 'bad-request' | 'head-too-large' | 'timeout';
+export type Http1Handler = (req: Http1Request, res: Http1Response) => void;
+
+/** The request the handler sees: what the client sent, validated, nothing derived yet. */
+export class Http1Request {
+  readonly method: string;
+  /** The request target as sent (visible ASCII, not yet canonical). */
+  readonly url: string;
+  /** Header names and values alternate, in the client's order and case. */
+  readonly rawHeaders: string[];
+  /** The body; null when the request has none (no Content-Length above 0, not chunked). */
+  readonly body: Readable | null;
+  readonly socket: Socket;
+  #headers: Record<string, string> | undefined;
+
+  constructor(method: string, url: string, rawHeaders: string[], body: Readable | null, socket: Socket) {
+    this.method = method;
+    this.url = url;
+    this.rawHeaders = rawHeaders;
+    this.body = body;
+    this.socket = socket;
+  }
+
+  /**
+   * Lower-cased names to values, repeated lines joined with ", " (as node:http joins most):
+   * built on first use only, for the few requests that need it (version conditions, preflights).
+   */
+  get headers(): Readonly<Record<string, string>> {
+    if (this.#headers !== undefined) return this.#headers;
+    const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+    const raw = this.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase();
+      const before = headers[name];
+      headers[name] = before === undefined ? raw[i + 1]! : `${before}, ${raw[i + 1]!}`;
+    }
+    this.#headers = headers;
+    return headers;
+  }
+}
+
+type HeaderValue = string | number | readonly string[] | undefined;
+
+const METHOD_SET = new Set(METHODS);
+const REQUEST_LINE = /^([A-Z][A-Z-]*) ([\x21-\x7e]+) HTTP\/1\.([01])$/;
+const BAD_OUTGOING_VALUE = /[\0\r\n]/;
+/** Bytes of pipelined requests kept while an answer is in flight; past it the socket pauses. */
+const MAX_PENDING_BYTES = 64 * 1024;
+/** A small body is copied next to its head, so both leave in one write. */
+const COALESCE_BYTES = 16 * 1024;
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+/** How long a connection we closed may wait for the client to close its side. */
+const LINGER_MS = 5000;
+
+/** The server: a net.Server whose connections speak HTTP/1.1 to the handler. */
+export class Http1Server extends Server {
+  readonly #connections = new Set<Connection>();
+  #sweeper: NodeJS.Timeout | undefined;
+  /** The Date header, renewed every second by the sweep. */
+  date = new Date().toUTCString();
+
+  constructor(options: Http1ServerOptions, handler: Http1Handler) {
+    // Half-open: a client may send its request and its FIN together and still get the answer.
+    super({ noDelay: true, allowHalfOpen: true });
+    this.on('connection', (socket: Socket) => {
+      const connection = new Connection(this, socket, options, handler);
+      this.#connections.add(connection);
+      socket.once('close', () => this.#connections.delete(connection));
+      if (this.#sweeper === undefined) {
+        this.date = new Date().toUTCString();
+        this.#sweeper = setInterval(() => this.#sweep(), 1000).unref();
+      }
+    });
+    this.once('close', () => clearInterval(this.#sweeper));
+  }
+
+  /** Timeouts are checked once a second for every connection, not re-armed on every request. */
+  #sweep(): void {
+    const now = Date.now();
+    this.date = new Date(now).toUTCString();
+    for (const connection of this.#connections) connection.check(now);
+  }
+
+  /** Stops accepting; idle connections close now, busy ones after their answer (as node:http does). */
+  override close(callback?: (error?: Error) => void): this {
+    super.close(callback);
+    this.closeIdleConnections();
+    return this;
+  }
+
+  closeIdleConnections(): void {
+    for (const connection of this.#connections) connection.closeIfIdle();
+  }
+
+  closeAllConnections(): void {
+    for (const connection of this.#connections) connection.destroy();
+  }
+}
+
+const enum State {
+  /** Waiting for (the rest of) a head. */
+  Head,
+  /** Reading the body of the request being answered. */
+  Body,
+  /** The request is read; its answer is not complete yet. */
+  Answering,
+  Closed,
+}
+
+/** One client connection: its parser, and the exchange in flight. */
+class Connection {
+  readonly #server: Http1Server;
+  readonly #socket: Socket;
+  readonly #options: Http1ServerOptions;
+  readonly #handler: Http1Handler;
+  #state = State.Head;
+  /** Bytes read and not yet parsed. */
+  #pending: Buffer | null = null;
+  /** When the current phase started, for the sweep's timeouts. */
+  #since = Date.now();
+  #requestStart = 0;
+  /** A head has started arriving (or the connection is new): the headers timeout runs. */
+  #waitingForHead = true;
+  #parsing = false;
+  #response: Http1Response | null = null;
+  #body: RequestBody | null = null;
+  #bodyRemaining = 0;
+  #chunked: ChunkedDecoder | null = null;
+  #keepAlive = true;
+
+  constructor(server: Http1Server, socket: Socket, options: Http1ServerOptions, handler: Http1Handler) {
+    this.#server = server;
+    this.#socket = socket;
+    this.#options = options;
+    this.#handler = handler;
+    socket.on('data', (data: Buffer) => this.#read(data));
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.#closed());
+    // As with node:http, a client that ends its side has gone: what it asked and has not been
+    // answered yet is abandoned (the upstream request is aborted), and our side ends too.
+    socket.on('end', () => {
+      this.#abandon('the client ended the connection');
+      this.#close();
+    });
+  }
+
+  get server(): Http1Server {
+    return this.#server;
+  }
+
+  get socket(): Socket {
+    return this.#socket;
+  }
+
+  check(now: number): void {
+    if (this.#state === State.Head) {
+      if (this.#waitingForHead) {
+        if (now - this.#since > this.#options.headersTimeoutMs) this.#refuse('timeout');
+      } else if (now - this.#since > this.#options.keepAliveTimeoutMs) this.destroy();
+    } else if (this.#state === State.Closed) {
+      // Our side is closed; a client that does not close its side in time is cut.
+      if (now - this.#since > LINGER_MS) this.destroy();
+    } else if (this.#state === State.Body && now - this.#requestStart > this.#options.requestTimeoutMs) {
+      this.#body?.fail('the request body did not arrive in time');
+      if (this.#response?.headersSent === false) this.#refuse('timeout');
+      else this.destroy();
+    }
+  }
+
+  closeIfIdle(): void {
+    if (this.#state === State.Head && this.#response === null && this.#pending === null) this.destroy();
+    else this.#keepAlive = false;
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  #read(data: Buffer): void {
+    if (this.#state === State.Closed) return;
+    if (this.#state === State.Body) {
+      const offset = this.#readBody(data, 0);
+      if (offset < 0 || offset === data.length) return;
+      data = data.subarray(offset);
+    }
+    this.#pending = this.#pending === null ? data : Buffer.concat([this.#pending, data]);
+    if (this.#state === State.Head) {
+      if (!this.#waitingForHead) {
+        this.#waitingForHead = true;
+        this.#since = Date.now();
+      }
+      this.#parse();
+    } else if (this.#pending.length > MAX_PENDING_BYTES) this.#socket.pause();
+  }
+
+  /**
+   * Parses and dispatches the requests waiting in #pending, one after another. An answer given
+   * at once (a 401) comes back here through #next: the loop, not a recursion, takes the next one.
+   */
+  #parse(): void {
+    if (this.#parsing) return;
+    this.#parsing = true;
+    try {
+      while (this.#state === State.Head && this.#pending !== null) {
+        if (!this.#parseHead()) break;
+      }
+    } finally {
+      this.#parsing = false;
+    }
+  }
+
+  /** One head from #pending, if complete: the request is handed over. False to wait for more bytes. */
+  #parseHead(): boolean {
+    let buffer = this.#pending!;
+    // Empty lines before a request line are ignored (RFC 9112 2.2), and not kept.
+    let start = 0;
+    while (start + 1 < buffer.length && buffer[start] === 13 && buffer[start + 1] === 10) start += 2;
+    if (start > 0) {
+      buffer = buffer.subarray(start);
+      this.#pending = buffer.length === 0 ? null : buffer;
+      if (this.#pending === null) return false;
+      start = 0;
+    }
+    const end = buffer.indexOf('\r\n\r\n', start, 'latin1');
+    if (end === -1) {
+      if (buffer.length - start > this.#options.maxHeadBytes) return this.#refuse('head-too-large');
+      // A line ended by LF alone is refused at once, not waited on until the head is too large.
+      if (hasBareLineFeed(buffer, start)) return this.#refuse('bad-request');
+      return false;
+    }
+    if (end - start > this.#options.maxHeadBytes) return this.#refuse('head-too-large');
+    const head = buffer.toString('latin1', start, end);
+    buffer = buffer.subarray(end + 4);
+    this.#pending = buffer.length === 0 ? null : buffer;
+
+    let lineEnd = head.indexOf('\r\n');
+    const requestLine = REQUEST_LINE.exec(lineEnd === -1 ? head : head.slice(0, lineEnd));
+    if (requestLine === null || !METHOD_SET.has(requestLine[1]!)) return this.#refuse('bad-request');
+    const method = requestLine[1]!;
+    const http10 = requestLine[3] === '0';
+    const rawHeaders: string[] = [];
+    let contentLength = -1;
+    let transferEncoding: string | undefined;
+    let connection = '';
+    let expectContinue = false;
+    while (lineEnd !== -1) {
+      const from = lineEnd + 2;
+      lineEnd = head.indexOf('\r\n', from);
+      const header = HEADER_LINE.exec(lineEnd === -1 ? head.slice(from) : head.slice(from, lineEnd));
+      if (header === null) return this.#refuse('bad-request');
+      const name = header[1]!;
+      const value = header[2]!;
+      rawHeaders.push(name, value);
+      // Only names of these lengths can be framing headers: skip the lower-casing otherwise.
+      if (name.length !== 14 && name.length !== 17 && name.length !== 10 && name.length !== 6) continue;
+      const lower = name.toLowerCase();
+      if (lower === 'content-length') {
+        // One Content-Length, digits only: two (even equal) could be read two ways.
+        if (contentLength !== -1 || !/^\d{1,15}$/.test(value)) return this.#refuse('bad-request');
+        contentLength = Number(value);
+      } else if (lower === 'transfer-encoding') {
+        transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+      } else if (lower === 'connection') {
+        connection = connection === '' ? value.toLowerCase() : `${connection}, ${value.toLowerCase()}`;
+      } else if (lower === 'expect') {
+        expectContinue = value.toLowerCase() === '100-continue';
+      }
+    }
+    if (transferEncoding !== undefined) {
+      // Chunked alone: another coding could not be forwarded as it is, and with a Content-Length
+      // the two framings would disagree (request smuggling).
+      if (contentLength !== -1 || http10 || transferEncoding.trim().toLowerCase() !== 'chunked') return this.#refuse('bad-request');
+    }
+    this.#keepAlive = http10 ? hasToken(connection, 'keep-alive') : !hasToken(connection, 'close');
+
+    const hasBody = transferEncoding !== undefined || contentLength > 0;
+    this.#requestStart = Date.now();
+    this.#waitingForHead = false;
+    this.#chunked = transferEncoding === undefined ? null : new ChunkedDecoder();
+    this.#bodyRemaining = contentLength;
+    this.#body = hasBody ? new RequestBody(this, expectContinue && !http10) : null;
+    const response = new Http1Response(this, method === 'HEAD', http10, this.#keepAlive);
+    this.#response = response;
+    this.#state = hasBody ? State.Body : State.Answering;
+    if (hasBody && this.#pending !== null) {
+      const rest = this.#pending;
+      this.#pending = null;
+      const offset = this.#readBody(rest, 0);
+      if (offset < 0) return false;
+      if (offset < rest.length) this.#pending = rest.subarray(offset);
+    }
+    this.#handler(new Http1Request(method, requestLine[2]!, rawHeaders, this.#body, this.#socket), response);
+    return true;
+  }
+
+  /** Body bytes from `offset`; returns the offset after the body's last byte, or -1 when the connection failed. */
+  #readBody(data: Buffer, offset: number): number {
+    const body = this.#body!;
+    if (this.#chunked === null) {
+      const take = Math.min(this.#bodyRemaining, data.length - offset);
+      this.#bodyRemaining -= take;
+      body.deliver(data.subarray(offset, offset + take));
+      offset += take;
+    } else {
+      offset = this.#chunked.decode(data, offset, body.deliver);
+      if (offset < 0) {
+        body.fail(`the chunked body is invalid: ${this.#chunked.error}`);
+        if (this.#response?.headersSent === false) this.#refuse('bad-request');
+        else this.destroy();
+        return -1;
+      }
+    }
+    if (this.#bodyRemaining === 0 || this.#chunked?.done === true) {
+      body.finish();
+      this.#state = State.Answering;
+    }
+    return offset;
+  }
+
+  /** The answer is written: the next request, or the end of the connection. */
+  answered(response: Http1Response): void {
+    if (response !== this.#response) return;
+    // A body still arriving has not been read to its end: the connection is out of step.
+    if (this.#state === State.Body) {
+      this.#keepAlive = false;
+      this.#body?.fail('the answer was sent before the body arrived');
+    }
+    if (!response.keepAlive || !this.#keepAlive) return this.#close();
+    if (this.#state === State.Answering) this.#next();
+  }
+
+  #next(): void {
+    this.#response = null;
+    this.#body = null;
+    this.#state = State.Head;
+    this.#since = Date.now();
+    this.#waitingForHead = this.#pending !== null;
+    if (this.#socket.isPaused()) this.#socket.resume();
+    this.#parse();
+  }
+
+  /** The body of the request in flight is still arriving. */
+  get readingBody(): boolean {
+    return this.#state === State.Body;
+  }
+
+  #close(): void {
+    if (this.#state === State.Closed) return;
+    this.#state = State.Closed;
+    this.#since = Date.now();
+    this.#pending = null;
+    this.#socket.end();
+  }
+
+  /** The request body's reader wants more. */
+  resumeBody(): void {
+    if (this.#state === State.Body && this.#socket.isPaused()) this.#socket.resume();
+  }
+
+  pauseBody(): void {
+    this.#socket.pause();
+  }
+
+  /** Asked by a body whose client expects `100 Continue` before it sends the body. */
+  sendContinue(): void {
+    if (this.#response?.headersSent === false && !this.#socket.destroyed) this.#socket.write(CONTINUE, 'latin1');
+  }
+
+  #refuse(problem: Refusal): false {
+    this.#state = State.Closed;
+    this.#since = Date.now();
+    this.#pending = null;
+    // An exchange in flight (a body that stopped arriving) is over: its own answer is not sent.
+    this.#response?.clientGone();
+    if (!this.#socket.writable) this.#socket.destroy();
+    else this.#socket.end(this.#options.refusal(problem), 'latin1');
+    return false;
+  }
+
+  #closed(): void {
+    this.#state = State.Closed;
+    this.#pending = null;
+    this.#abandon('the client closed the connection');
+  }
+
+  #abandon(reason: string): void {
+    this.#body?.fail(reason);
+    const response = this.#response;
+    this.#response = null;
+    response?.clientGone();
+  }
+}
+
+/** A request body as a stream: bytes as they arrive, with backpressure on the client's socket. */
+class RequestBody extends Readable {
+  readonly #connection: Connection;
+  #expectContinue: boolean;
+
+  #complete = false;
+
+  constructor(connection: Connection, expectContinue: boolean) {
+    super();
+    this.#connection = connection;
+    this.#expectContinue = expectContinue;
+    // The gateway may answer without reading the body (401, 403...): a failure then concerns nobody.
+    this.on('error', () => undefined);
+  }
+
+  /** The body will never arrive whole: its reader (the upstream request) fails. */
+  fail(reason: string): void {
+    if (!this.#complete) this.destroy(new Error(reason));
+  }
+
+  override _read(): void {
+    if (this.#expectContinue) {
+      // The client waits for this before it sends the body: sent only once the body is wanted.
+      this.#expectContinue = false;
+      this.#connection.sendContinue();
+    }
+    this.#connection.resumeBody();
+  }
+
+  readonly deliver = (chunk: Buffer): void => {
+    if (chunk.length > 0 && !this.push(chunk)) this.#connection.pauseBody();
+  };
+
+  finish(): void {
+    this.#complete = true;
+    this.push(null);
+  }
+}
+
+/**
+ * The answer to one request. The head is written with the first body bytes (or at the end), so a
+ * small answer leaves in one write. Framing: the handler's Content-Length, or chunked for HTTP/1.1
+ * (close-delimited for HTTP/1.0); never more bytes than a Content-Length announced.
+ */
+export class Http1Response {
+  readonly #connection: Connection;
+  readonly #head: boolean;
+  readonly #http10: boolean;
+  statusCode = 200;
+  headersSent = false;
+  finished = false;
+  destroyed = false;
+  keepAlive: boolean;
+  #headText = '';
+  #chunked = false;
+  /** Body bytes the Content-Length still allows (-1: no length). */
+  #remaining = -1;
+  #noBody = false;
+  #onClose: (() => void) | null = null;
+  #onDrain: (() => void) | null = null;
+
+  constructor(connection: Connection, head: boolean, http10: boolean, keepAlive: boolean) {
+    this.#connection = connection;
+    this.#head = head;
+    this.#http10 = http10;
+    this.keepAlive = keepAlive;
+  }
+
+  get socket(): Socket {
+    return this.#connection.socket;
+  }
+
+  /** Called once if the client goes away before the answer is complete. */
+  onClose(callback: () => void): void {
+    this.#onClose = callback;
+  }
+
+  /** Called once when a write that returned false has drained. */
+  onDrain(callback: () => void): void {
+    if (this.#onDrain === null) this.#connection.socket.once('drain', this.#drained);
+    this.#onDrain = callback;
+  }
+
+  readonly #drained = (): void => {
+    const callback = this.#onDrain;
+    this.#onDrain = null;
+    callback?.();
+  };
+
+  /** Headers as an object or as a flat name/value list. */
+  writeHead(status: number, headers: Readonly<Record<string, HeaderValue>> | readonly string[]): this {
+    if (this.headersSent || this.#headText !== '') throw new Error('the answer head is already written');
+    this.statusCode = status;
+    let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+    let hasDate = false;
+    let length = -1;
+    const add = (name: string, value: string): void => {
+      if (BAD_OUTGOING_VALUE.test(value) || BAD_OUTGOING_VALUE.test(name)) throw new Error(`the answer header ${JSON.stringify(name)} holds CR, LF or NUL`);
+      const size = name.length;
+      if (size === 4 || size === 10 || size === 14 || size === 17) {
+        const lower = name.toLowerCase();
+        if (lower === 'date') hasDate = true;
+        else if (lower === 'content-length') length = Number(value);
+        else if (lower === 'connection') {
+          if (hasToken(value.toLowerCase(), 'close')) this.keepAlive = false;
+          return;
+        } else if (lower === 'transfer-encoding') return;
+      }
+      text += `${name}: ${value}\r\n`;
+    };
+    if (Array.isArray(headers)) {
+      const list = headers as readonly string[];
+      for (let i = 0; i < list.length; i += 2) add(list[i]!, list[i + 1]!);
+    } else {
+      const record = headers as Readonly<Record<string, HeaderValue>>;
+      for (const name in record) {
+        const value = record[name];
+        if (value === undefined) continue;
+        if (typeof value === 'object') for (const item of value) add(name, item);
+        else add(name, String(value));
+      }
+    }
+    if (!hasDate) text += `date: ${this.#connection.server.date}\r\n`;
+    this.#noBody = this.#head || status === 204 || status === 304 || status < 200;
+    if (!this.#noBody) {
+      if (length !== -1) this.#remaining = length;
+      else if (this.#http10) this.keepAlive = false;
+      else {
+        this.#chunked = true;
+        text += 'transfer-encoding: chunked\r\n';
+      }
+    }
+    // An answer given before the request's body arrived whole ends the connection: the rest of
+    // that body would be read as the next request.
+    if (this.#connection.readingBody) this.keepAlive = false;
+    if (!this.keepAlive) text += 'connection: close\r\n';
+    else if (this.#http10) text += 'connection: keep-alive\r\n';
+    this.#headText = `${text}\r\n`;
+    return this;
+  }
+
+  /** Writes body bytes; false when the client is slow (wait for onDrain). */
+  write(chunk: Buffer): boolean {
+    if (this.destroyed || this.finished) return false;
+    if (this.#headText === '' && !this.headersSent) this.writeHead(this.statusCode, {});
+    return this.#send(chunk, false);
+  }
+
+  end(chunk?: Buffer | string): void {
+    if (this.destroyed || this.finished) return;
+    if (this.#headText === '' && !this.headersSent) this.writeHead(this.statusCode, {});
+    this.finished = true;
+    const data = chunk === undefined ? undefined : typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.#send(data, true);
+    this.#connection.answered(this);
+  }
+
+  /** Cuts the answer: the connection is closed, so the client sees it incomplete. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.#connection.destroy();
+  }
+
+  /** The client went away. */
+  clientGone(): void {
+    if (this.finished) return;
+    this.destroyed = true;
+    const callback = this.#onClose;
+    this.#onClose = null;
+    callback?.();
+  }
+
+  #send(chunk: Buffer | undefined, last: boolean): boolean {
+    const socket = this.#connection.socket;
+    if (!socket.writable) return false;
+    let body = chunk;
+    if (body !== undefined && body.length > 0) {
+      if (this.#noBody) body = undefined;
+      else if (this.#remaining !== -1) {
+        if (body.length > this.#remaining) {
+          // More than the head announced would be read as the start of another answer.
+          this.destroy();
+          return false;
+        }
+        this.#remaining -= body.length;
+      }
+    } else body = undefined;
+    const head = this.#headText;
+    this.#headText = '';
+    if (head !== '') this.headersSent = true;
+    if (this.#chunked) {
+      let framed = head;
+      if (body !== undefined) framed += `${body.length.toString(16)}\r\n`;
+      if (body === undefined) return last || framed !== '' ? socket.write(last ? `${framed}0\r\n\r\n` : framed, 'latin1') : true;
+      socket.cork();
+      socket.write(framed, 'latin1');
+      socket.write(body);
+      const ok = socket.write(last ? '\r\n0\r\n\r\n' : '\r\n', 'latin1');
+      socket.uncork();
+      return ok;
+    }
+    if (body === undefined) return head === '' ? true : socket.write(head, 'latin1');
+    if (head === '') return socket.write(body);
+    if (body.length <= COALESCE_BYTES) {
+      const size = Buffer.byteLength(head, 'latin1');
+      const out = Buffer.allocUnsafe(size + body.length);
+      out.write(head, 0, 'latin1');
+      body.copy(out, size);
+      return socket.write(out);
+    }
+    socket.cork();
+    socket.write(head, 'latin1');
+    const ok = socket.write(body);
+    socket.uncork();
+    return ok;
+  }
+}
+
+function hasBareLineFeed(buffer: Buffer, from: number): boolean {
+  for (let at = buffer.indexOf(10, from); at !== -1; at = buffer.indexOf(10, at + 1)) {
+    if (at === 0 || buffer[at - 1] !== 13) return true;
+  }
+  return false;
+}

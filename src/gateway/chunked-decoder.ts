@@ -1,8 +1,10 @@
+import { HEADER_LINE } from './http1-syntax.js';
+
 /**
  * The chunked transfer coding (RFC 9112 7.1), decoded as bytes arrive: the request bodies the
  * gateway's server reads and the answers its client reads. Strict: hexadecimal sizes of at most
- * 12 digits, CRLF line ends, at most 8 KiB per size or trailer line and 16 KiB of trailers
- * (which are read and dropped).
+ * 12 digits, extensions as the grammar writes them, CRLF line ends, at most 8 KiB per size or
+ * trailer line, and trailers that are header lines, 16 KiB at most (read and dropped).
  */
 
 const enum Part {
@@ -15,7 +17,11 @@ const enum Part {
 
 const MAX_LINE = 8192;
 const MAX_TRAILERS = 16 * 1024;
-const SIZE_LINE = /^([0-9a-fA-F]{1,12})(?:[ \t]*;[\t \x21-\x7e\x80-\xff]*)?$/;
+/**
+ * A size and its extensions (RFC 9112 7.1.1): `;name` or `;name=token` or `;name="quoted"`, with
+ * no white space (parsers disagree on where it may go; none is needed).
+ */
+const SIZE_LINE = /^([0-9a-fA-F]{1,12})(?:;[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:=(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"))?)*$/;
 
 export class ChunkedDecoder {
   #part = Part.Size;
@@ -66,8 +72,11 @@ export class ChunkedDecoder {
       } else if (line === '') {
         this.#part = Part.Done;
       } else {
+        // Trailers are dropped, but read as strictly as headers: a line that is not one (a bare
+        // CR, a request line) would be read otherwise by the next parser.
         this.#trailerBytes += line.length + 2;
         if (this.#trailerBytes > MAX_TRAILERS) return this.#fail('the trailers are too large');
+        if (!HEADER_LINE.test(line)) return this.#fail('a trailer line is malformed');
       }
     }
     return offset;

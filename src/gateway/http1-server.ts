@@ -77,8 +77,14 @@ export class Http1Request {
 type HeaderValue = string | number | readonly string[] | undefined;
 
 const METHOD_SET = new Set(METHODS);
-const REQUEST_LINE = /^([A-Z][A-Z-]*) ([\x21-\x7e]+) HTTP\/1\.([01])$/;
+/**
+ * `METHOD SP target SP HTTP/1.x`; the target in origin form (`/...`), absolute form
+ * (`scheme://...`), authority form (`host:port`, CONNECT's) or `*`, as llhttp accepts them: the
+ * gateway refuses all but the first itself (400), but no other shape is read as a request.
+ */
+const REQUEST_LINE = /^([A-Z][A-Z-]*) (\/[\x21-\x7e]*|\*|[A-Za-z][A-Za-z0-9+.-]*:\/\/[\x21-\x7e]+|[A-Za-z0-9.-]+:\d{1,5}) HTTP\/1\.([01])$/;
 const BAD_OUTGOING_VALUE = /[\0\r\n]/;
+const TRAILING_TAB = /\t[\t ]*$/;
 /** Bytes of pipelined requests kept while an answer is in flight; past it the socket pauses. */
 const MAX_PENDING_BYTES = 64 * 1024;
 /** A small body is copied next to its head, so both leave in one write. */
@@ -289,6 +295,8 @@ class Connection {
       // Only names of these lengths can be framing headers: skip the lower-casing otherwise.
       if (name.length !== 14 && name.length !== 17 && name.length !== 10 && name.length !== 6) continue;
       const lower = name.toLowerCase();
+      // A tab after a framing header's value: llhttp refuses it or reads another value; refused.
+      if (TRAILING_TAB.test(header[0]) && (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'connection')) return this.#refuse('bad-request');
       if (lower === 'content-length') {
         // One Content-Length, digits only: two (even equal) could be read two ways.
         if (contentLength !== -1 || !/^\d{1,15}$/.test(value)) return this.#refuse('bad-request');

@@ -1,7 +1,8 @@
-import { METHODS, STATUS_CODES } from 'node:http';
+import { METHODS } from 'node:http';
 import { Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { ChunkedDecoder } from './chunked-decoder.js';
+import { Http1Response, type ResponseChannel } from './http1-response.js';
 import { HEADER_LINE, hasToken } from './http1-syntax.js';
 
 /**
@@ -74,8 +75,6 @@ export class Http1Request {
   }
 }
 
-type HeaderValue = string | number | readonly string[] | undefined;
-
 const METHOD_SET = new Set(METHODS);
 /**
  * `METHOD SP target SP HTTP/1.x`; the target in origin form (`/...`), absolute form
@@ -83,12 +82,9 @@ const METHOD_SET = new Set(METHODS);
  * gateway refuses all but the first itself (400), but no other shape is read as a request.
  */
 const REQUEST_LINE = /^([A-Z][A-Z-]*) (\/[\x21-\x7e]*|\*|[A-Za-z][A-Za-z0-9+.-]*:\/\/[\x21-\x7e]+|[A-Za-z0-9.-]+:\d{1,5}) HTTP\/1\.([01])$/;
-const BAD_OUTGOING_VALUE = /[\0\r\n]/;
 const TRAILING_TAB = /\t[\t ]*$/;
 /** Bytes of pipelined requests kept while an answer is in flight; past it the socket pauses. */
 const MAX_PENDING_BYTES = 64 * 1024;
-/** A small body is copied next to its head, so both leave in one write. */
-const COALESCE_BYTES = 16 * 1024;
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 /** How long a connection we closed may wait for the client to close its side. */
 const LINGER_MS = 5000;
@@ -149,7 +145,7 @@ const enum State {
 }
 
 /** One client connection: its parser, and the exchange in flight. */
-class Connection {
+class Connection implements ResponseChannel {
   readonly #server: Http1Server;
   readonly #socket: Socket;
   readonly #options: Http1ServerOptions;
@@ -185,8 +181,9 @@ class Connection {
     });
   }
 
-  get server(): Http1Server {
-    return this.#server;
+  /** The Date header value of this second. */
+  get date(): string {
+    return this.#server.date;
   }
 
   get socket(): Socket {
@@ -470,186 +467,6 @@ class RequestBody extends Readable {
   finish(): void {
     this.#complete = true;
     this.push(null);
-  }
-}
-
-/**
- * The answer to one request. The head is written with the first body bytes (or at the end), so a
- * small answer leaves in one write. Framing: the handler's Content-Length, or chunked for HTTP/1.1
- * (close-delimited for HTTP/1.0); never more bytes than a Content-Length announced.
- */
-export class Http1Response {
-  readonly #connection: Connection;
-  readonly #head: boolean;
-  readonly #http10: boolean;
-  statusCode = 200;
-  headersSent = false;
-  finished = false;
-  destroyed = false;
-  keepAlive: boolean;
-  #headText = '';
-  #chunked = false;
-  /** Body bytes the Content-Length still allows (-1: no length). */
-  #remaining = -1;
-  #noBody = false;
-  #onClose: (() => void) | null = null;
-  #onDrain: (() => void) | null = null;
-
-  constructor(connection: Connection, head: boolean, http10: boolean, keepAlive: boolean) {
-    this.#connection = connection;
-    this.#head = head;
-    this.#http10 = http10;
-    this.keepAlive = keepAlive;
-  }
-
-  get socket(): Socket {
-    return this.#connection.socket;
-  }
-
-  /** Called once if the client goes away before the answer is complete. */
-  onClose(callback: () => void): void {
-    this.#onClose = callback;
-  }
-
-  /** Called once when a write that returned false has drained. */
-  onDrain(callback: () => void): void {
-    if (this.#onDrain === null) this.#connection.socket.once('drain', this.#drained);
-    this.#onDrain = callback;
-  }
-
-  readonly #drained = (): void => {
-    const callback = this.#onDrain;
-    this.#onDrain = null;
-    callback?.();
-  };
-
-  /** Headers as an object or as a flat name/value list. */
-  writeHead(status: number, headers: Readonly<Record<string, HeaderValue>> | readonly string[]): this {
-    if (this.headersSent || this.#headText !== '') throw new Error('the answer head is already written');
-    this.statusCode = status;
-    let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
-    let hasDate = false;
-    let length = -1;
-    const add = (name: string, value: string): void => {
-      if (BAD_OUTGOING_VALUE.test(value) || BAD_OUTGOING_VALUE.test(name)) throw new Error(`the answer header ${JSON.stringify(name)} holds CR, LF or NUL`);
-      const size = name.length;
-      if (size === 4 || size === 10 || size === 14 || size === 17) {
-        const lower = name.toLowerCase();
-        if (lower === 'date') hasDate = true;
-        else if (lower === 'content-length') length = Number(value);
-        else if (lower === 'connection') {
-          if (hasToken(value.toLowerCase(), 'close')) this.keepAlive = false;
-          return;
-        } else if (lower === 'transfer-encoding') return;
-      }
-      text += `${name}: ${value}\r\n`;
-    };
-    if (Array.isArray(headers)) {
-      const list = headers as readonly string[];
-      for (let i = 0; i < list.length; i += 2) add(list[i]!, list[i + 1]!);
-    } else {
-      const record = headers as Readonly<Record<string, HeaderValue>>;
-      for (const name in record) {
-        const value = record[name];
-        if (value === undefined) continue;
-        if (typeof value === 'object') for (const item of value) add(name, item);
-        else add(name, String(value));
-      }
-    }
-    if (!hasDate) text += `date: ${this.#connection.server.date}\r\n`;
-    this.#noBody = this.#head || status === 204 || status === 304 || status < 200;
-    if (!this.#noBody) {
-      if (length !== -1) this.#remaining = length;
-      else if (this.#http10) this.keepAlive = false;
-      else {
-        this.#chunked = true;
-        text += 'transfer-encoding: chunked\r\n';
-      }
-    }
-    // An answer given before the request's body arrived whole ends the connection: the rest of
-    // that body would be read as the next request.
-    if (this.#connection.readingBody) this.keepAlive = false;
-    if (!this.keepAlive) text += 'connection: close\r\n';
-    else if (this.#http10) text += 'connection: keep-alive\r\n';
-    this.#headText = `${text}\r\n`;
-    return this;
-  }
-
-  /** Writes body bytes; false when the client is slow (wait for onDrain). */
-  write(chunk: Buffer): boolean {
-    if (this.destroyed || this.finished) return false;
-    if (this.#headText === '' && !this.headersSent) this.writeHead(this.statusCode, {});
-    return this.#send(chunk, false);
-  }
-
-  end(chunk?: Buffer | string): void {
-    if (this.destroyed || this.finished) return;
-    if (this.#headText === '' && !this.headersSent) this.writeHead(this.statusCode, {});
-    this.finished = true;
-    const data = chunk === undefined ? undefined : typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    this.#send(data, true);
-    this.#connection.answered(this);
-  }
-
-  /** Cuts the answer: the connection is closed, so the client sees it incomplete. */
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    this.#connection.destroy();
-  }
-
-  /** The client went away. */
-  clientGone(): void {
-    if (this.finished) return;
-    this.destroyed = true;
-    const callback = this.#onClose;
-    this.#onClose = null;
-    callback?.();
-  }
-
-  #send(chunk: Buffer | undefined, last: boolean): boolean {
-    const socket = this.#connection.socket;
-    if (!socket.writable) return false;
-    let body = chunk;
-    if (body !== undefined && body.length > 0) {
-      if (this.#noBody) body = undefined;
-      else if (this.#remaining !== -1) {
-        if (body.length > this.#remaining) {
-          // More than the head announced would be read as the start of another answer.
-          this.destroy();
-          return false;
-        }
-        this.#remaining -= body.length;
-      }
-    } else body = undefined;
-    const head = this.#headText;
-    this.#headText = '';
-    if (head !== '') this.headersSent = true;
-    if (this.#chunked) {
-      let framed = head;
-      if (body !== undefined) framed += `${body.length.toString(16)}\r\n`;
-      if (body === undefined) return last || framed !== '' ? socket.write(last ? `${framed}0\r\n\r\n` : framed, 'latin1') : true;
-      socket.cork();
-      socket.write(framed, 'latin1');
-      socket.write(body);
-      const ok = socket.write(last ? '\r\n0\r\n\r\n' : '\r\n', 'latin1');
-      socket.uncork();
-      return ok;
-    }
-    if (body === undefined) return head === '' ? true : socket.write(head, 'latin1');
-    if (head === '') return socket.write(body);
-    if (body.length <= COALESCE_BYTES) {
-      const size = Buffer.byteLength(head, 'latin1');
-      const out = Buffer.allocUnsafe(size + body.length);
-      out.write(head, 0, 'latin1');
-      body.copy(out, size);
-      return socket.write(out);
-    }
-    socket.cork();
-    socket.write(head, 'latin1');
-    const ok = socket.write(body);
-    socket.uncork();
-    return ok;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Http1Response } from './http1-server.js';
+import type { Http1Response } from './http1-response.js';
 
 /** What the gateway does when the upstream exchange ends; implemented by the Gateway. */
 export interface ProxyOutcome {

@@ -395,4 +395,3 @@ export function upstreamPathOf(route: { readonly pathPrefix: string; readonly up
   if (route.upstreamPrefix === '/') return rest === '' ? '/' : rest;
   return route.upstreamPrefix + rest;
 }
-

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { ChunkedDecoder } from './chunked-decoder.js';
-import { HEADER_LINE } from './http1-syntax.js';
+import { CONTENT_LENGTH, HEADER_LINE, hasToken, LINE_BREAKING } from './http1-syntax.js';
 
 /**
  * The gateway's own HTTP/1.1 client for requests without a body (GET, HEAD, DELETE...), the
@@ -55,7 +55,6 @@ export class Http1Error extends Error {
 
 const MAX_HEAD_BYTES = 64 * 1024;
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\r\n]*)?$/;
-const BAD_VALUE = /[\0\r\n]/;
 
 const enum Body {
   None,
@@ -99,7 +98,7 @@ export class Http1Pool {
     if (exchange.done) return;
     if (this.#closing) return this.#fail(exchange, new Http1Error('UND_ERR_CLOSED', 'the pool is closed'));
     for (const value of request.headers) {
-      if (BAD_VALUE.test(value)) return this.#fail(exchange, new Http1Error('UND_ERR_INVALID_ARG', 'a header holds CR, LF or NUL'));
+      if (LINE_BREAKING.test(value)) return this.#fail(exchange, new Http1Error('UND_ERR_INVALID_ARG', 'a header holds CR, LF or NUL'));
     }
     // The most recent idle connection, unless it has been idle for longer than the backend keeps it.
     let idle = this.#idle.pop();
@@ -342,7 +341,7 @@ class Connection {
       const value = header[2]!;
       const lower = name.length === 14 || name.length === 17 || name.length === 10 ? name.toLowerCase() : '';
       if (lower === 'content-length') {
-        if (!/^\d{1,15}$/.test(value) || (length !== -1 && length !== Number(value))) return this.#protocolError('the Content-Length is invalid or repeated') >= 0;
+        if (!CONTENT_LENGTH.test(value) || (length !== -1 && length !== Number(value))) return this.#protocolError('the Content-Length is invalid or repeated') >= 0;
         // The same length twice is passed on once: a client would refuse two.
         if (length !== -1) continue;
         length = Number(value);
@@ -353,8 +352,9 @@ class Connection {
         const timeout = /(?:^|[,;\s])timeout=(\d{1,6})/i.exec(value);
         if (timeout !== null) this.idleLimitMs = Math.min(this.#pool.options.idleTimeoutMs, Math.max(0, Number(timeout[1]) * 1000 - 1000));
       } else if (lower === 'connection') {
-        if (/(?:^|,)\s*close\s*(?:,|$)/i.test(value)) close = true;
-        else if (status[1] === '0' && /(?:^|,)\s*keep-alive\s*(?:,|$)/i.test(value)) close = false;
+        const tokens = value.toLowerCase();
+        if (hasToken(tokens, 'close')) close = true;
+        else if (status[1] === '0' && hasToken(tokens, 'keep-alive')) close = false;
       }
       raw.push(name, value);
     }

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { hasToken } from './http1-syntax.js';
+import { hasToken, LINE_BREAKING } from './http1-syntax.js';
 
 /** What an answer needs from its connection (http1-server.ts). */
 export interface ResponseChannel {
@@ -16,7 +16,6 @@ export interface ResponseChannel {
 
 type HeaderValue = string | number | readonly string[] | undefined;
 
-const BAD_OUTGOING_VALUE = /[\0\r\n]/;
 /** A small body is copied next to its head, so both leave in one write. */
 const COALESCE_BYTES = 16 * 1024;
 
@@ -36,7 +35,6 @@ export class Http1Response {
   keepAlive: boolean;
   #headText = '';
   #chunked = false;
-  /** Body bytes the Content-Length still allows (-1: no length). */
   #remaining = -1;
   #noBody = false;
   #onClose: (() => void) | null = null;
@@ -51,6 +49,11 @@ export class Http1Response {
 
   get socket(): Socket {
     return this.#connection.socket;
+  }
+
+  /** Body bytes the Content-Length still allows (-1: no length, or an answer without a body). */
+  get remaining(): number {
+    return this.#remaining;
   }
 
   /** Called once if the client goes away before the answer is complete. */
@@ -78,7 +81,7 @@ export class Http1Response {
     let hasDate = false;
     let length = -1;
     const add = (name: string, value: string): void => {
-      if (BAD_OUTGOING_VALUE.test(value) || BAD_OUTGOING_VALUE.test(name)) throw new Error(`the answer header ${JSON.stringify(name)} holds CR, LF or NUL`);
+      if (LINE_BREAKING.test(value) || LINE_BREAKING.test(name)) throw new Error(`the answer header ${JSON.stringify(name)} holds CR, LF or NUL`);
       const size = name.length;
       if (size === 4 || size === 10 || size === 14 || size === 17) {
         const lower = name.toLowerCase();
@@ -125,17 +128,22 @@ export class Http1Response {
   /** Writes body bytes; false when the client is slow (wait for onDrain). */
   write(chunk: Buffer): boolean {
     if (this.destroyed || this.finished) return false;
-    if (this.#headText === '' && !this.headersSent) this.writeHead(this.statusCode, {});
+    this.#ensureHead();
     return this.#send(chunk, false);
   }
 
   end(chunk?: Buffer | string): void {
     if (this.destroyed || this.finished) return;
-    if (this.#headText === '' && !this.headersSent) this.writeHead(this.statusCode, {});
+    this.#ensureHead();
     this.finished = true;
     const data = chunk === undefined ? undefined : typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     this.#send(data, true);
     this.#connection.answered(this);
+  }
+
+  /** Body bytes before writeHead: the head is the default one for the status. */
+  #ensureHead(): void {
+    if (this.#headText === '' && !this.headersSent) this.writeHead(this.statusCode, {});
   }
 
   /** Cuts the answer: the connection is closed, so the client sees it incomplete. */
@@ -173,23 +181,24 @@ export class Http1Response {
     this.#headText = '';
     if (head !== '') this.headersSent = true;
     if (this.#chunked) {
-      let framed = head;
-      if (body !== undefined) framed += `${body.length.toString(16)}\r\n`;
-      if (body === undefined) return last || framed !== '' ? socket.write(last ? `${framed}0\r\n\r\n` : framed, 'latin1') : true;
+      if (body === undefined) {
+        const text = last ? `${head}0\r\n\r\n` : head;
+        return text === '' || socket.write(text, 'latin1');
+      }
       socket.cork();
-      socket.write(framed, 'latin1');
+      socket.write(`${head}${body.length.toString(16)}\r\n`, 'latin1');
       socket.write(body);
       const ok = socket.write(last ? '\r\n0\r\n\r\n' : '\r\n', 'latin1');
       socket.uncork();
       return ok;
     }
-    if (body === undefined) return head === '' ? true : socket.write(head, 'latin1');
+    if (body === undefined) return head === '' || socket.write(head, 'latin1');
     if (head === '') return socket.write(body);
     if (body.length <= COALESCE_BYTES) {
-      const size = Buffer.byteLength(head, 'latin1');
-      const out = Buffer.allocUnsafe(size + body.length);
+      // One byte per character in latin1: the head's length is its size.
+      const out = Buffer.allocUnsafe(head.length + body.length);
       out.write(head, 0, 'latin1');
-      body.copy(out, size);
+      body.copy(out, head.length);
       return socket.write(out);
     }
     socket.cork();

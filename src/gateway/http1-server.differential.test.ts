@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../test/helpers/seeded-random.js';
 import { Http1Server } from './http1-server.js';
 
 // Differential test: the gateway's parser never reads a request that node:http (llhttp, strict
@@ -29,17 +30,6 @@ const FRAMING = ['Content-Length: 5', 'Content-Length: 0', 'Content-Length: 05',
 /** More cases or another seed to explore: GITGATE_DIFF_CASES=5000 GITGATE_DIFF_SEED=7. */
 const CASES = Number(process.env.GITGATE_DIFF_CASES ?? 500);
 const SEED = Number(process.env.GITGATE_DIFF_SEED ?? 20261126);
-
-/** A small seeded generator (mulberry32), so a failure names a case that can be run again. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(seed: string, next: () => number): string {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
@@ -109,7 +99,7 @@ afterAll(async () => {
 
 describe('the gateway parser against node:http (llhttp)', () => {
   it(`reads no request of ${CASES} mutated ones that node:http reads otherwise or refuses`, { timeout: 120_000 }, async () => {
-    const next = random(SEED);
+    const next = seededRandom(SEED);
     const cases = Array.from({ length: CASES }, () => mutate(SEEDS[Math.floor(next() * SEEDS.length)]!, next));
     const disagreements: string[] = [];
     let accepted = 0;

@@ -3,7 +3,7 @@ import { Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import { Http1Response, type ResponseChannel } from './http1-response.js';
-import { HEADER_LINE, hasToken } from './http1-syntax.js';
+import { CONTENT_LENGTH, HEADER_LINE, hasToken } from './http1-syntax.js';
 
 /**
  * The gateway's own HTTP/1.1 server, the other half of the hot path (the client is
@@ -97,7 +97,7 @@ export class Http1Server extends Server {
   date = new Date().toUTCString();
 
   constructor(options: Http1ServerOptions, handler: Http1Handler) {
-    // Half-open: a client may send its request and its FIN together and still get the answer.
+    // Half-open, so that a client's FIN is the connection's to handle (it abandons what is unanswered).
     super({ noDelay: true, allowHalfOpen: true });
     this.on('connection', (socket: Socket) => {
       const connection = new Connection(this, socket, options, handler);
@@ -251,23 +251,22 @@ class Connection implements ResponseChannel {
   #parseHead(): boolean {
     let buffer = this.#pending!;
     // Empty lines before a request line are ignored (RFC 9112 2.2), and not kept.
-    let start = 0;
-    while (start + 1 < buffer.length && buffer[start] === 13 && buffer[start + 1] === 10) start += 2;
-    if (start > 0) {
-      buffer = buffer.subarray(start);
+    let skipped = 0;
+    while (skipped + 1 < buffer.length && buffer[skipped] === 13 && buffer[skipped + 1] === 10) skipped += 2;
+    if (skipped > 0) {
+      buffer = buffer.subarray(skipped);
       this.#pending = buffer.length === 0 ? null : buffer;
       if (this.#pending === null) return false;
-      start = 0;
     }
-    const end = buffer.indexOf('\r\n\r\n', start, 'latin1');
+    const end = buffer.indexOf('\r\n\r\n', 0, 'latin1');
     if (end === -1) {
-      if (buffer.length - start > this.#options.maxHeadBytes) return this.#refuse('head-too-large');
+      if (buffer.length > this.#options.maxHeadBytes) return this.#refuse('head-too-large');
       // A line ended by LF alone is refused at once, not waited on until the head is too large.
-      if (hasBareLineFeed(buffer, start)) return this.#refuse('bad-request');
+      if (hasBareLineFeed(buffer)) return this.#refuse('bad-request');
       return false;
     }
-    if (end - start > this.#options.maxHeadBytes) return this.#refuse('head-too-large');
-    const head = buffer.toString('latin1', start, end);
+    if (end > this.#options.maxHeadBytes) return this.#refuse('head-too-large');
+    const head = buffer.toString('latin1', 0, end);
     buffer = buffer.subarray(end + 4);
     this.#pending = buffer.length === 0 ? null : buffer;
 
@@ -296,7 +295,7 @@ class Connection implements ResponseChannel {
       if (TRAILING_TAB.test(header[0]) && (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'connection')) return this.#refuse('bad-request');
       if (lower === 'content-length') {
         // One Content-Length, digits only: two (even equal) could be read two ways.
-        if (contentLength !== -1 || !/^\d{1,15}$/.test(value)) return this.#refuse('bad-request');
+        if (contentLength !== -1 || !CONTENT_LENGTH.test(value)) return this.#refuse('bad-request');
         contentLength = Number(value);
       } else if (lower === 'transfer-encoding') {
         transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
@@ -470,8 +469,8 @@ class RequestBody extends Readable {
   }
 }
 
-function hasBareLineFeed(buffer: Buffer, from: number): boolean {
-  for (let at = buffer.indexOf(10, from); at !== -1; at = buffer.indexOf(10, at + 1)) {
+function hasBareLineFeed(buffer: Buffer): boolean {
+  for (let at = buffer.indexOf(10); at !== -1; at = buffer.indexOf(10, at + 1)) {
     if (at === 0 || buffer[at - 1] !== 13) return true;
   }
   return false;

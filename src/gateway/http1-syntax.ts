@@ -6,6 +6,12 @@
  */
 export const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[\t ]*((?:[\x21-\x7e\x80-\xff](?:[\t \x21-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?)[\t ]*$/;
 
+/** A Content-Length value: digits only (no sign, no list), at most 15 of them. */
+export const CONTENT_LENGTH = /^\d{1,15}$/;
+
+/** What no header name or value the gateway writes may hold: it would end the line early. */
+export const LINE_BREAKING = /[\0\r\n]/;
+
 /** Whether a comma-separated, lower-cased list (Connection) holds `token`. */
 export function hasToken(list: string, token: string): boolean {
   if (list === '') return false;

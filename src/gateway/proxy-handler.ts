@@ -22,8 +22,6 @@ export class ProxyHandler {
   #resume: (() => void) | null = null;
   #started = false;
   #done = false;
-  /** Body bytes the Content-Length still announces (-1: no length). */
-  #remaining = -1;
   /** The chunk that completes the body, sent with res.end(): one write instead of two. */
   #last: Buffer | undefined;
 
@@ -43,21 +41,15 @@ export class ProxyHandler {
     if (statusCode < 200) return true;
     this.#resume = resume;
     this.#started = true;
-    const headers = this.#outcome.responseHeaders(rawHeaders);
-    for (let i = 0; i < headers.length; i += 2) {
-      if (headers[i]!.length === 14 && headers[i]!.toLowerCase() === 'content-length') this.#remaining = Number(headers[i + 1]);
-    }
-    this.#res.writeHead(statusCode, headers);
+    this.#res.writeHead(statusCode, this.#outcome.responseHeaders(rawHeaders));
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.#remaining !== -1) {
-      this.#remaining -= chunk.length;
-      if (this.#remaining === 0) {
-        this.#last = chunk;
-        return true;
-      }
+    // The answer's Content-Length says this chunk is the last: it goes out with end().
+    if (this.#res.remaining === chunk.length) {
+      this.#last = chunk;
+      return true;
     }
     const ok = this.#res.write(chunk);
     if (!ok) this.#res.onDrain(this.#onDrain);

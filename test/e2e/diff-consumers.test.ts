@@ -5,6 +5,7 @@ import { IdentityService } from '../../src/identity/index.js';
 import type { RateLimitConfig } from '../../src/policy/index.js';
 import { cleanup, send, startEchoUpstream, tempDir, toYaml, yaml, type Doc, type Upstream } from '../helpers/gateway-fixtures.js';
 import { ADMIN_TOKEN, api, Remote, startControl, waitFor, type ControlPlane } from '../helpers/git-fixtures.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 import { checked, diff, diffJson, Repo } from './diff-fixtures.js';
 
 // Issue 5, "consumers": a real control plane (startServe following a git repository) serves
@@ -170,17 +171,6 @@ describe('gitgate diff --usage', () => {
 });
 
 describe('refusedBy agrees with the gateway’s token bucket on whole-second traffic', () => {
-  /** A deterministic pseudo-random generator (mulberry32), so a failure can be replayed. */
-  function random(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it.each([
     [5, 60_000],
     [3, 10_000],
@@ -188,7 +178,7 @@ describe('refusedBy agrees with the gateway’s token bucket on whole-second tra
     [100, 60_000],
     [7, 3_600_000],
   ])('limit %i per %i ms', (limit, periodMs) => {
-    const next = random(limit * 7919 + periodMs);
+    const next = seededRandom(limit * 7919 + periodMs);
     const config: RateLimitConfig = { name: 'new', limit, periodMs, period: `${periodMs}ms`, strategy: 'local' };
     for (let trial = 0; trial < 20; trial++) {
       const buckets = new MemoryBucketStore(3_600_000);
